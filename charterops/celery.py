@@ -1,0 +1,27 @@
+"""The Celery app and its beat schedule: every periodic job is declared here, once."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charterops.settings")
+
+app = Celery("charterops")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The file-system broker (local default) needs its folders before the first message.
+for option in ("data_folder_in", "data_folder_out", "control_folder"):
+    folder = (app.conf.broker_transport_options or {}).get(option)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+app.conf.beat_schedule = {
+    # Every 5 minutes: proves beat → broker → worker end to end; /healthz reads its time.
+    "heartbeat": {
+        "task": "charterops.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+    },
+}

@@ -1,0 +1,68 @@
+"""Tenancy: the brands CharterOps trades under, and who belongs to each."""
+
+import zoneinfo
+from datetime import tzinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #0b3d91.")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
+
+
+class Organization(models.Model):
+    """A brand (tenant). Every brand-owned row points here."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    guest_page_domain = models.CharField(
+        max_length=200, blank=True, help_text="Where guest pages are published, e.g. queenofsandiego.com."
+    )
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
+    latitude = models.DecimalField(
+        max_digits=8, decimal_places=4, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.DecimalField(
+        max_digits=8, decimal_places=4, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    sender_email = models.EmailField(help_text="From address of the brand's emails.")
+    primary_colour = models.CharField(max_length=7, default="#0b3d91", validators=[hex_colour])
+    accent_colour = models.CharField(max_length=7, default="#f5a623", validators=[hex_colour])
+    logo = models.FileField(upload_to="brands/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> tzinfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Membership(models.Model):
+    """A user's role in one organization. Owners run the back office; crew use crew pages."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        CAPTAIN = "captain", "Captain"
+        CREW = "crew", "Crew"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"

@@ -1,0 +1,123 @@
+"""Suite-wide fixtures: personas, strictness, and the real services CI insists on.
+
+Personas: `org` (Queen of San Diego-like brand) with its `owner`, `captain` and
+`deckhand`; `other_org` with its `other_owner` and `outsider` (crew of another brand).
+"""
+
+import logging
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+from charterops.tests.factories import make_org, make_owner
+from crew.tests.factories import make_crew_member
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def using_postgres() -> bool:
+    return django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under CI the real services are part of the contract: missing ones fail the run.
+    if IN_CI:
+        problems = []
+        if not using_postgres():
+            problems.append("DATABASE_URL does not point at PostgreSQL")
+        if not redis_reachable():
+            problems.append("Redis is not reachable at REDIS_URL")
+        if problems:
+            pytest.exit("CI=true but " + "; ".join(problems), returncode=3)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    needs = {
+        "postgres": (using_postgres, "needs PostgreSQL (set DATABASE_URL, as CI=true does)"),
+        "redis": (redis_reachable, "needs Redis (set REDIS_URL, as CI=true does)"),
+    }
+    for marker, (available, reason) in needs.items():
+        if item.get_closest_marker(marker) and not available():
+            if IN_CI:
+                pytest.fail(f"{reason} — a failure under CI=true")
+            pytest.skip(reason)
+
+
+# --- Strictness -------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
+    """An ERROR log the test did not expect (e.g. a swallowed 500) fails the test."""
+    yield
+    if request.node.get_closest_marker("allow_error_logs"):
+        return
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail("unexpected ERROR log: " + "; ".join(f"{r.name}: {r.getMessage()}" for r in errors))
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    from charterops.celery import app as celery_app
+
+    # Unit tests run tasks in-process; the worker pipeline has its own test on Redis.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    cache.clear()
+
+
+# --- Personas ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(db):
+    return make_org("queenofsandiego", name="Queen of San Diego")
+
+
+@pytest.fixture
+def other_org(db):
+    return make_org("jada", name="JADA")
+
+
+@pytest.fixture
+def owner(org):
+    return make_owner(org, "olivia-owner")
+
+
+@pytest.fixture
+def other_owner(other_org):
+    return make_owner(other_org, "oscar-other-owner")
+
+
+@pytest.fixture
+def captain(org):
+    return make_crew_member(org, "Dana", captain=True)
+
+
+@pytest.fixture
+def deckhand(org):
+    return make_crew_member(org, "Casey")
+
+
+@pytest.fixture
+def outsider(other_org):
+    """Crew of another brand: must never reach `org`'s data."""
+    return make_crew_member(other_org, "Otto")

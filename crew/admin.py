@@ -1,0 +1,116 @@
+"""Back office for crew members, role slots (on the event page) and checklist templates."""
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from charterops.admin import OrgScopedAdmin, OrgScopedInline
+from charterops.models import Membership
+from events.admin import register_event_inline
+
+from . import services
+from .models import ChecklistTemplate, ChecklistTemplateItem, CrewMember, RoleClaim, RoleSlot
+
+
+class CrewMemberAddForm(forms.ModelForm):
+    """Adding crew asks for a person, not a user account: the account is made for them."""
+
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    membership_role = forms.ChoiceField(
+        choices=[(Membership.Role.CREW, "Crew"), (Membership.Role.CAPTAIN, "Captain")], initial=Membership.Role.CREW
+    )
+
+    class Meta:
+        model = CrewMember
+        fields = ["organization", "phone"]
+
+
+@admin.register(CrewMember)
+class CrewMemberAdmin(OrgScopedAdmin):
+    list_display = ["display_name", "email", "organization", "phone", "active"]
+    list_filter = ["organization", "active"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
+    fields = ["user", "organization", "phone", "active"]
+    readonly_fields = ["user", "organization"]
+
+    @admin.display(ordering="user__email")
+    def email(self, member: CrewMember) -> str:
+        return member.user.email
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CrewMemberAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ["organization", "email", "first_name", "last_name", "phone", "membership_role"]
+        return self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request: HttpRequest, obj: CrewMember, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.crew_member_create(
+            organization=data["organization"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            membership_role=data["membership_role"],
+        )
+        # The admin goes on to show and log the row the service made.
+        obj.pk, obj.user = created.pk, created.user
+
+
+@register_event_inline
+class RoleSlotInline(OrgScopedInline, admin.TabularInline):
+    model = RoleSlot
+    extra = 0
+    fields = ["role", "position", "holder", "acknowledged_at"]
+    readonly_fields = ["acknowledged_at"]
+    verbose_name_plural = "Crew roles"
+
+
+class ChecklistTemplateItemInline(admin.TabularInline):
+    model = ChecklistTemplateItem
+    extra = 1
+    fields = ["position", "text", "responsible_role", "anchor", "offset_minutes"]
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(OrgScopedAdmin):
+    list_display = ["name", "organization", "event_type", "phase", "active"]
+    list_filter = ["organization", "event_type", "phase", "active"]
+    search_fields = ["name", "items__text"]
+    inlines = [ChecklistTemplateItemInline]
+
+
+@admin.register(RoleClaim)
+class RoleClaimAdmin(OrgScopedAdmin):
+    """Read-only audit trail of who claimed, released, designated and acknowledged what."""
+
+    list_display = ["at", "slot", "event", "crew_member", "action", "by"]
+    list_filter = ["action"]
+    list_select_related = ["slot__event", "crew_member__user", "by"]
+    date_hierarchy = "at"
+
+    @admin.display(ordering="slot__event__departure_at")
+    def event(self, claim: RoleClaim):
+        return claim.slot.event
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

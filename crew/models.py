@@ -1,0 +1,143 @@
+"""Crew members, the role slots of each event with their claim history, and checklists."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from charterops.models import Organization
+from charterops.tenancy import OrgQuerySet, org_queryset
+from events.models import Event, EventType
+
+
+class CrewRole(models.TextChoices):
+    CAPTAIN = "captain", "Captain"
+    FIRST_MATE = "first_mate", "First mate"
+    DECKHAND = "deckhand", "Deckhand"
+
+
+class CrewMember(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crew_profiles")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="crew_members")
+    phone = models.CharField(max_length=32, blank=True)
+    active = models.BooleanField(default=True)
+    # Bumped to end every sign-in token at once ("sign out everywhere", deactivation).
+    token_version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_crew_profile_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.email or self.user.get_username()
+
+
+class RoleSlot(models.Model):
+    """One seat of an event's crew: one captain, one first mate, N deckhands.
+
+    The database keeps one holder per slot (a column) and one slot per person per event
+    (a partial unique constraint), so two simultaneous claims cannot both succeed.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="role_slots")
+    role = models.CharField(max_length=16, choices=CrewRole.choices)
+    position = models.PositiveSmallIntegerField(default=1)
+    holder = models.ForeignKey(CrewMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="role_slots")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = org_queryset("event__organization").as_manager()
+
+    class Meta:
+        ordering = ["event", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "role", "position"], name="role_slot_unique_position"),
+            models.UniqueConstraint(
+                fields=["event", "holder"], condition=Q(holder__isnull=False), name="one_role_per_person_per_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=CrewRole.DECKHAND) | Q(position=1), name="single_captain_and_first_mate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_role_display()
+        return f"{label} {self.position}" if self.role == CrewRole.DECKHAND else label
+
+
+class RoleClaim(models.Model):
+    """The audit trail of a slot: every claim, designation, release and acknowledgement."""
+
+    class Action(models.TextChoices):
+        CLAIM = "claim", "Claimed"
+        DESIGNATE = "designate", "Designated"
+        RELEASE = "release", "Released"
+        ACKNOWLEDGE = "acknowledge", "Acknowledged"
+
+    slot = models.ForeignKey(RoleSlot, on_delete=models.CASCADE, related_name="history")
+    crew_member = models.ForeignKey(CrewMember, on_delete=models.CASCADE, related_name="role_history")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = org_queryset("slot__event__organization").as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.slot} by {self.crew_member}"
+
+
+class ChecklistPhase(models.TextChoices):
+    PRE_DEPARTURE = "pre_departure", "Pre-departure"
+    POST_RETURN = "post_return", "Post-return"
+
+
+class Anchor(models.TextChoices):
+    DEPARTURE = "departure", "Departure"
+    RETURN = "return", "Return"
+    SUNSET = "sunset", "Sunset"
+
+
+class ChecklistTemplate(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="checklist_templates")
+    name = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=20, choices=EventType.choices)
+    phase = models.CharField(max_length=16, choices=ChecklistPhase.choices)
+    active = models.BooleanField(default=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event_type", "phase", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="checklist_template_name_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistTemplateItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    text = models.CharField(max_length=200)
+    responsible_role = models.CharField(max_length=16, choices=CrewRole.choices)
+    anchor = models.CharField(max_length=16, choices=Anchor.choices, default=Anchor.DEPARTURE)
+    offset_minutes = models.IntegerField(default=0, help_text="Minutes from the anchor; negative is before it.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = org_queryset("template__organization").as_manager()
+
+    class Meta:
+        ordering = ["template", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,120 @@
+"""Back office for vessels, events and revenue."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from charterops.admin import OrgScopedAdmin
+from charterops.errors import DomainError
+
+from . import services
+from .models import Event, EventStatus, EventTransition, Revenue, Vessel
+
+# Inlines that later apps (crew: role slots; guests: the manifest) add to the event page,
+# so that events never imports them.
+EXTRA_EVENT_INLINES: list[type] = []
+
+
+def register_event_inline(inline: type) -> type:
+    EXTRA_EVENT_INLINES.append(inline)
+    return inline
+
+
+@admin.register(Vessel)
+class VesselAdmin(OrgScopedAdmin):
+    list_display = ["name", "organization", "capacity", "home_port", "active"]
+    list_filter = ["organization", "active"]
+    search_fields = ["name", "home_port"]
+
+
+class RevenueInline(admin.StackedInline):
+    model = Revenue
+    can_delete = False
+    max_num = 1
+    readonly_fields = ["captain_fee", "crew_wages", "port_fees", "net"]
+    fields = [
+        "gross",
+        ("captain_rate", "captain_hours"),
+        ("crew_rate", "crew_count", "crew_hours"),
+        "port_fee_pct",
+        ("captain_fee", "crew_wages", "port_fees", "net"),
+    ]
+
+
+class TransitionInline(admin.TabularInline):
+    model = EventTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+    fields = readonly_fields
+    verbose_name_plural = "Status history"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+def _transition_action(to_status: EventStatus, verb: str):
+    def action(modeladmin: "EventAdmin", request: HttpRequest, queryset: QuerySet) -> None:
+        moved = 0
+        for event in queryset.select_related("organization"):
+            try:
+                services.event_transition(event=event, to_status=to_status, by=request.user)
+                moved += 1
+            except (DomainError, ValidationError) as exc:
+                modeladmin.message_user(request, getattr(exc, "message", str(exc)), messages.ERROR)
+        if moved:
+            modeladmin.message_user(request, f"{verb} {moved} event(s).", messages.SUCCESS)
+
+    action.__name__ = f"mark_{to_status}"
+    action.short_description = f"Mark selected events {EventStatus(to_status).label.lower()}"
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(Event)
+class EventAdmin(OrgScopedAdmin):
+    list_display = ["name", "organization", "local_departure", "vessel", "status", "source", "slug"]
+    list_filter = ["organization", "status", ("departure_at", admin.DateFieldListFilter), "vessel", "source"]
+    list_select_related = ["organization", "vessel"]
+    search_fields = ["name", "slug", "external_ref", "location"]
+    date_hierarchy = "departure_at"
+    readonly_fields = ["status", "public_id", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["organization", "name", "slug", "event_type", "vessel", "status"]}),
+        ("When and where", {"fields": ["departure_at", "return_at", "location"]}),
+        ("Booking", {"fields": ["source", "external_ref", "guest_count"]}),
+        ("Crew", {"fields": ["notes", "nudges_enabled"]}),
+        ("Record", {"fields": ["public_id", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    actions = [
+        _transition_action(EventStatus.CONFIRMED, "Confirmed"),
+        _transition_action(EventStatus.IN_PROGRESS, "Started"),
+        _transition_action(EventStatus.COMPLETED, "Completed"),
+        _transition_action(EventStatus.CANCELLED, "Cancelled"),
+    ]
+
+    def get_inlines(self, request: HttpRequest, obj=None):
+        return [RevenueInline, *EXTRA_EVENT_INLINES, TransitionInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # An event never moves to another brand once created.
+        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj=None):
+        return {}
+
+    @admin.display(description="Departure (local)", ordering="departure_at")
+    def local_departure(self, event: Event) -> str:
+        return f"{timezone.localtime(event.departure_at, event.organization.tz):%a %d %b %Y %H:%M}"
+
+    def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
+        if change:
+            changes = {f: getattr(obj, f) for f in form.changed_data if f in services.EVENT_EDITABLE_FIELDS}
+            services.event_update(event=obj, by=request.user, **changes)
+        else:
+            services.event_create_from_instance(event=obj, by=request.user)

@@ -1,0 +1,164 @@
+"""Business writes for events. Admin, pages, API, tasks and commands all call these."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from charterops.errors import Conflict
+from charterops.models import Organization
+
+from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source
+from .signals import event_changed, event_created, event_transitioning
+
+REVENUE_FIELDS = ("gross", "captain_rate", "captain_hours", "crew_rate", "crew_count", "crew_hours", "port_fee_pct")
+EVENT_EDITABLE_FIELDS = (
+    "name",
+    "event_type",
+    "vessel",
+    "departure_at",
+    "return_at",
+    "location",
+    "notes",
+    "guest_count",
+    "nudges_enabled",
+    "slug",
+)
+
+
+def _unique_slug(organization: Organization, base: str, exclude_pk: int | None = None) -> str:
+    base = slugify(base)[:70] or "event"
+    taken = set(
+        Event.objects.for_org(organization)
+        .filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def default_slug(*, source: str, name: str, departure_at: datetime, organization: Organization) -> str:
+    """`boatsetter-may-30-2024` for platform bookings, `sunset-sail-jun-02-2024` otherwise."""
+    local_day = timezone.localtime(departure_at, organization.tz)
+    prefix = source if source != Source.DIRECT else name
+    return f"{prefix}-{local_day:%b}-{local_day.day}-{local_day:%Y}"
+
+
+@transaction.atomic
+def event_create(
+    *,
+    organization: Organization,
+    name: str,
+    departure_at: datetime,
+    return_at: datetime,
+    by: AbstractBaseUser | None = None,
+    revenue: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Event:
+    """Create an event (and its revenue); crew and guests apps add slots and checklists."""
+    unknown = set(fields) - set(EVENT_EDITABLE_FIELDS) - {"source", "external_ref"}
+    if unknown:
+        raise TypeError(f"event_create got unexpected fields: {sorted(unknown)}")
+    event = Event(organization=organization, name=name, departure_at=departure_at, return_at=return_at, **fields)
+    return event_create_from_instance(event=event, by=by, revenue=revenue, options=options)
+
+
+@transaction.atomic
+def event_create_from_instance(
+    *,
+    event: Event,
+    by: AbstractBaseUser | None = None,
+    revenue: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Event:
+    """Save a new, unsaved Event built by a form (the admin) the way event_create does."""
+    for field in ("departure_at", "return_at"):
+        moment = getattr(event, field)
+        if moment is None or timezone.is_naive(moment):
+            raise ValidationError({field: "Give a date and time with its time zone."})
+    if not event.slug:
+        event.slug = _unique_slug(
+            event.organization,
+            default_slug(
+                source=event.source, name=event.name, departure_at=event.departure_at, organization=event.organization
+            ),
+        )
+    event.full_clean()
+    event.save()
+    if revenue is not None:
+        revenue_set(event=event, **revenue)
+    event_created.send(sender=Event, event=event, by=by, options=options or {})
+    return event
+
+
+@transaction.atomic
+def event_update(*, event: Event, by: AbstractBaseUser | None = None, **changes: Any) -> Event:
+    """Change an event's details (not its status: that is event_transition)."""
+    unknown = set(changes) - set(EVENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(event, field, value)
+    event.full_clean()
+    event.save()
+    event_changed.send(sender=Event, event=event)
+    return event
+
+
+@transaction.atomic
+def revenue_set(*, event: Event, **figures: Any) -> Revenue:
+    """Create or update the event's revenue; unspecified figures keep their values."""
+    unknown = set(figures) - set(REVENUE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown revenue fields: {', '.join(sorted(unknown))}.")
+    revenue, _ = Revenue.objects.select_for_update().get_or_create(event=event)
+    for field, value in figures.items():
+        setattr(revenue, field, Decimal(str(value)) if field != "crew_count" else value)
+    revenue.full_clean()
+    revenue.save()
+    return revenue
+
+
+def allowed_next_statuses(status: str) -> list[str]:
+    return sorted(ALLOWED_TRANSITIONS.get(status, set()))
+
+
+@transaction.atomic
+def event_transition(
+    *,
+    event: Event,
+    to_status: str,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+    override: bool = False,
+) -> Event:
+    """Move an event along its lifecycle, or refuse with a Conflict that says why.
+
+    The row is locked so that two simultaneous moves cannot both read the old status.
+    """
+    if to_status not in EventStatus.values:
+        raise ValidationError(f"{to_status!r} is not a status. Choose one of: {', '.join(EventStatus.values)}.")
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    current = locked.status
+    if to_status not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(EventStatus(s).label for s in allowed_next_statuses(current)) or "none (final state)"
+        raise Conflict(
+            f"Cannot move “{locked.name}” from {EventStatus(current).label} to "
+            f"{EventStatus(to_status).label}. Allowed next: {allowed}."
+        )
+    event_transitioning.send(sender=Event, event=locked, to_status=to_status, by=by, reason=reason, override=override)
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    EventTransition.objects.create(event=locked, from_status=current, to_status=to_status, by=by, reason=reason)
+    event.status = locked.status
+    event_changed.send(sender=Event, event=locked)
+    return locked

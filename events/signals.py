@@ -1,0 +1,18 @@
+"""Signals that let later apps (crew, guests) react to events without events importing them.
+
+Both are sent explicitly by events.services, inside the service's transaction, so a
+receiver's writes commit or roll back with the event itself.
+"""
+
+from django.dispatch import Signal
+
+# Sent after an event (and its revenue) is created. kwargs: event, by, options (dict of
+# extra inputs a caller passed for other apps, e.g. {"deckhand_slots": 3}).
+event_created = Signal()
+
+# Sent before a lifecycle move is saved. kwargs: event, to_status, by, reason, override.
+# A receiver vetoes the move by raising charterops.errors.DomainError.
+event_transitioning = Signal()
+
+# Sent after anything a guest or crew member sees of the event changed. kwargs: event.
+event_changed = Signal()

@@ -1,0 +1,63 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from events.models import Event
+
+
+@pytest.fixture(autouse=True)
+def _local_debug(settings):
+    settings.DEBUG = True  # seed_demo is a local-debug tool; the test runner turns DEBUG off
+
+
+def model_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_gives_the_same_rows():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = model_counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert model_counts() == first
+    assert "login: owner / charterops-demo" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_the_boatsetter_reference_charter():
+    call_command("seed_demo", stdout=StringIO())
+    event = Event.objects.get(organization__slug="queenofsandiego", slug="boatsetter-may-30-2024")
+    local_departure = event.local(event.departure_at)
+    assert (local_departure.date().isoformat(), local_departure.hour) == ("2024-05-30", 10)
+    assert event.local(event.return_at).hour == 13
+    assert event.source == "boatsetter"
+    assert (event.revenue.captain_fee, event.revenue.crew_wages, event.revenue.port_fees) == (
+        Decimal("150.00"),
+        Decimal("250.00"),
+        Decimal("151.34"),
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_every_brand_current_events_and_crew():
+    call_command("seed_demo", stdout=StringIO())
+    from charterops.models import Organization
+
+    slugs = set(Organization.objects.values_list("slug", flat=True))
+    assert slugs == {"jada", "queenofsandiego", "quickdumpnow", "dangerouscentaur"}
+    for org in Organization.objects.all():
+        assert Event.objects.for_org(org).upcoming().count() >= 3
+        assert org.crew_members.count() >= 4
+        assert str(org.latitude) == "32.7157"
+        assert org.time_zone == "America/Los_Angeles"
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(SystemExit):
+        call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
