@@ -6,6 +6,7 @@ Personas: `org` (Queen of San Diego-like brand) with its `owner`, `captain` and
 
 import logging
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -121,3 +122,59 @@ def deckhand(org):
 def outsider(other_org):
     """Crew of another brand: must never reach `org`'s data."""
     return make_crew_member(other_org, "Otto")
+
+
+# --- Browser (Debian's Chromium driven by Playwright; never a browser download) -----------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test itself (not by the server under test) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium_browser, live_server):
+    """A phone-sized page (390 × 844) whose relative URLs go to the live test server."""
+    context = chromium_browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifact():
+    """Path for a test artifact (screenshots) kept under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return lambda name: ARTIFACTS / name

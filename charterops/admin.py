@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from .models import Membership, Organization
+from .models import Membership, Organization, OutboundEmail
 from .tenancy import OrgQuerySet, organizations_owned_by
 
 admin.site.site_header = "CharterOps back office"
@@ -89,3 +89,36 @@ class OrganizationAdmin(admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj=None):
         # Memberships grant back-office access; only a superuser hands them out.
         return self.inlines if request.user.is_superuser else []
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(OrgScopedAdmin):
+    """The outbox: every email sent or queued, read-only."""
+
+    list_display = ["created_at", "subject", "recipients", "kind", "status", "organization"]
+    list_filter = ["status", "kind", "organization"]
+    search_fields = ["subject", "to", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    @admin.display(description="To")
+    def recipients(self, email: OutboundEmail) -> str:
+        return ", ".join(email.to)
+
+    def get_queryset(self, request: HttpRequest):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(organization__in=self.owned_orgs(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser or self.owned_orgs(request).exists()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)

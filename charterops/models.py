@@ -35,12 +35,27 @@ class Organization(models.Model):
     primary_colour = models.CharField(max_length=7, default="#0b3d91", validators=[hex_colour])
     accent_colour = models.CharField(max_length=7, default="#f5a623", validators=[hex_colour])
     logo = models.FileField(upload_to="brands/", blank=True)
+    storage_bucket = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The brand's S3 bucket for its guest pages and photos (empty: the default storage).",
+    )
+    photo_window_before_hours = models.PositiveSmallIntegerField(
+        default=2, help_text="Guests may upload photos from this many hours before departure …"
+    )
+    photo_window_after_days = models.PositiveSmallIntegerField(
+        default=7, help_text="… until this many days after return."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def from_address(self) -> str:
+        return f"{self.name} <{self.sender_email}>"
 
     @property
     def tz(self) -> tzinfo:
@@ -66,3 +81,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.organization}"
+
+
+class OutboundEmail(models.Model):
+    """Every email CharterOps sends, recorded before it is sent.
+
+    The idempotency `key` is unique, so queuing the same message twice (a retried task,
+    a double click) records and sends it once. The back office reads this as the outbox.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=60, help_text="What the email is, e.g. crew_invite.")
+    from_email = models.CharField(max_length=254)
+    to = models.JSONField(default=list)
+    bcc = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"name": "waiver.pdf", "path": "<default storage path>", "content_type": "application/pdf"}]
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
