@@ -73,6 +73,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    # Signed into every JWT of this membership; bumping it ends them all at once
+    # ("sign out everywhere", deactivating a crew member).
+    token_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -120,3 +123,14 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class RevokedToken(models.Model):
+    """A single JWT ended before its expiry (signing out of one device)."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(help_text="After this the token is dead anyway; the row may be pruned.")
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.jti

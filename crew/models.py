@@ -21,8 +21,8 @@ class CrewMember(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="crew_members")
     phone = models.CharField(max_length=32, blank=True)
     active = models.BooleanField(default=True)
-    # Bumped to end every sign-in token at once ("sign out everywhere", deactivation).
-    token_version = models.PositiveIntegerField(default=1, editable=False)
+    # The secret part of the crew member's iCal feed URL; made on first use, rotatable.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects = OrgQuerySet.as_manager()
 
@@ -141,3 +141,66 @@ class ChecklistTemplateItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ChecklistItemState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+class ChecklistItem(models.Model):
+    """One checklist item of one event, copied from a template item when the event is made.
+
+    `version` grows with every change, so a client that saw an older version gets a
+    conflict instead of silently overwriting someone else's tick.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="checklist_items")
+    template_item = models.ForeignKey(ChecklistTemplateItem, null=True, blank=True, on_delete=models.SET_NULL)
+    phase = models.CharField(max_length=16, choices=ChecklistPhase.choices)
+    text = models.CharField(max_length=200)
+    responsible_role = models.CharField(max_length=16, choices=CrewRole.choices)
+    anchor = models.CharField(max_length=16, choices=Anchor.choices, default=Anchor.DEPARTURE)
+    offset_minutes = models.IntegerField(default=0)
+    due_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=ChecklistItemState.choices, default=ChecklistItemState.PENDING)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = org_queryset("event__organization").as_manager()
+
+    class Meta:
+        ordering = ["event", "phase", "position", "id"]
+        indexes = [models.Index(fields=["event", "phase", "position"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MagicLink(models.Model):
+    """A single-use sign-in code. Only a keyed hash of the code is stored."""
+
+    class Purpose(models.TextChoices):
+        EVENT_INVITE = "event_invite", "Event invitation"
+        SIGN_IN = "sign_in", "Sign-in request"
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    crew_member = models.ForeignKey(CrewMember, on_delete=models.CASCADE, related_name="magic_links")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="magic_links")
+    deep_link = models.CharField(max_length=300, help_text="Path the link opens after sign-in.")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.crew_member}"
