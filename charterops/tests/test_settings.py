@@ -16,7 +16,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.endswith("_FILE")}
+    # A deployment's environment: none of the test session's own switches.
+    unwanted = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL", "CI"}
+    base = {k: v for k, v in os.environ.items() if k not in unwanted and not k.endswith("_FILE")}
     return subprocess.run(  # noqa: S603 — fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False
     )
