@@ -9,7 +9,7 @@ simply never theirs.
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Permission
 
-from .models import Membership
+from .models import Membership, Organization
 
 # Apps whose every model permission an owner holds (rows are scoped to their brands).
 OWNER_APPS = {"events", "crew", "guests", "reports"}
@@ -24,6 +24,10 @@ def owner_permissions() -> set[str]:
         "content_type__app_label", "codename"
     )
     return {f"{app}.{codename}" for app, codename in app_perms} | OWNER_EXTRA_PERMISSIONS
+
+
+def _organization_id(obj) -> int | None:
+    return obj.pk if isinstance(obj, Organization) else getattr(obj, "organization_id", None)
 
 
 class MembershipBackend(BaseBackend):
@@ -45,7 +49,7 @@ class MembershipBackend(BaseBackend):
         owner_of = self._owner_org_ids(user)
         if not owner_of:
             return set()
-        if obj is not None and getattr(obj, "organization_id", None) not in owner_of:
+        if obj is not None and _organization_id(obj) not in owner_of:
             return set()
         if not hasattr(user, "_charterops_owner_perms"):
             user._charterops_owner_perms = owner_permissions()

@@ -10,7 +10,8 @@ from charterops.admin import OrgScopedAdmin
 from charterops.errors import DomainError
 
 from . import services
-from .models import Event, EventStatus, EventTransition, Revenue, Vessel
+from .models import Event, EventStatus, EventTransition, Revenue, ServiceKey, Vessel
+from .service_keys import service_key_create, service_key_revoke
 
 # Inlines that later apps (crew: role slots; guests: the manifest) add to the event page,
 # so that events never imports them.
@@ -118,3 +119,34 @@ class EventAdmin(OrgScopedAdmin):
             services.event_update(event=obj, by=request.user, **changes)
         else:
             services.event_create_from_instance(event=obj, by=request.user)
+
+
+@admin.register(ServiceKey)
+class ServiceKeyAdmin(OrgScopedAdmin):
+    """Keys for booking platforms. The key itself is shown once, right after it is made."""
+
+    list_display = ["name", "organization", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["organization"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return ["organization", "name"] if obj is None else ["organization", "name", *self.readonly_fields]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ServiceKey, form, change: bool) -> None:
+        created, plain = service_key_create(organization=obj.organization, name=obj.name)
+        obj.pk = created.pk
+        self.message_user(
+            request,
+            f"Service key for {created.name}: {plain} — copy it now; it is not shown again.",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke selected keys", permissions=["delete"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for key in queryset:
+            service_key_revoke(key=key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)

@@ -214,3 +214,36 @@ class Revenue(models.Model):
     @property
     def net(self) -> Decimal:
         return to_cents(self.gross - self.captain_fee - self.crew_wages - self.port_fees)
+
+
+class ServiceKeyQuerySet(OrgQuerySet):
+    def active(self) -> "ServiceKeyQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ServiceKey(models.Model):
+    """A booking platform's key to create events for one organization.
+
+    The key is shown once when made; only its SHA-256 is stored. `prefix` (public, in the
+    key itself) finds the row; the hash is then compared in constant time.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="service_keys")
+    name = models.CharField(max_length=120, help_text="Who uses it, e.g. Boatsetter.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ServiceKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

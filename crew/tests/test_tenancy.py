@@ -1,3 +1,5 @@
+"""Tenancy across the models that use it: events, their children, and owners' permissions."""
+
 import pytest
 from django.http import Http404
 

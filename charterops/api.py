@@ -1,0 +1,121 @@
+"""API plumbing every app shares: one JSON error shape and field-level permissions.
+
+Errors always look like {"error": "<code>", "detail": "<message>", "fields": {...}}
+("fields" only for validation errors), whatever raised them: DRF, a service's
+DomainError, a Django ValidationError or a 404.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+ERROR_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DomainError):
+        error = exceptions.APIException(exc.message)
+        error.status_code = exc.status
+        return error
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _first_message(data: Any) -> str:
+    if isinstance(data, dict):
+        for value in data.values():
+            return _first_message(value)
+    if isinstance(data, list) and data:
+        return _first_message(data[0])
+    return str(data)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    exc = _as_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body: dict[str, Any] = {"error": ERROR_CODES.get(response.status_code, "error")}
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["detail"] = f"Invalid input: {_first_message(fields)}"
+        body["fields"] = fields
+    else:
+        body["detail"] = str(getattr(exc, "detail", "")) or response.status_text
+    response.data = body
+    return response
+
+
+class FieldPermissionsMixin:
+    """Serializer fields that need a permission, declared in Meta:
+
+        class Meta:
+            field_permissions = {"revenue": "events.view_revenue"}
+
+    For a user without the permission the field is absent — from responses (the key is
+    not there, not null), from OPTIONS metadata and the browsable API, and from the
+    schema of their requests — and a write that includes it is refused with 403,
+    changing nothing. The check is made against the row's organization, so an owner of
+    one brand acting as crew of another holds nothing there.
+    """
+
+    def _field_permissions(self) -> dict[str, str]:
+        return getattr(getattr(self, "Meta", None), "field_permissions", {})
+
+    def _permitted(self, perm: str, obj: Any = None) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        target = obj if obj is not None else self.context.get("organization")
+        return user.has_perm(perm, target) if target is not None else user.has_perm(perm)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, perm in self._field_permissions().items():
+            if not self._permitted(perm, self._permission_object(self.instance)):
+                fields.pop(name, None)
+        return fields
+
+    def _permission_object(self, instance: Any) -> Any:
+        # For a list, the check per row happens in to_representation.
+        return (
+            None if instance is None or isinstance(instance, list | tuple) or hasattr(instance, "model") else instance
+        )
+
+    def to_representation(self, instance: Any) -> dict:
+        data = super().to_representation(instance)
+        for name, perm in self._field_permissions().items():
+            if name in data and not self._permitted(perm, instance):
+                del data[name]
+        return data
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, perm in self._field_permissions().items():
+                if name in data and not self._permitted(perm, self.instance if self.instance is not None else None):
+                    raise exceptions.PermissionDenied(f"You may not set “{name}”.")
+        return super().to_internal_value(data)

@@ -1,0 +1,223 @@
+"""Service API for booking platforms (Boatsetter, Sailo, GetMyBoat, Viator …).
+
+One call creates a charter: the event, its revenue and its crew (whom the crew app
+emails). Authenticated by the organization's service key; idempotent on
+(organization, source, externalRef), so a platform may safely retry.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from charterops.tenancy import get_for_org_or_404
+
+from . import services
+from .models import Event, EventType, ServiceKey, Source, Vessel
+from .service_keys import service_key_check
+
+
+class ServiceKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <service key>`; request.auth becomes the ServiceKey."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Give the service key as: Authorization: Bearer <key>.")
+        key = service_key_check(header[1])
+        if key is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked service key.")
+        return (ServiceUser(key), key)
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="service"'
+
+
+class ServiceUser:
+    """The acting identity of a service key: authenticated, but no person and no permissions."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff = False
+    is_superuser = False
+    pk = None
+
+    def __init__(self, key: ServiceKey):
+        self.key = key
+
+    def __str__(self) -> str:
+        return f"service key {self.key}"
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False
+
+
+class HasServiceKey(permissions.BasePermission):
+    def has_permission(self, request: Request, view) -> bool:
+        return isinstance(request.auth, ServiceKey)
+
+
+class ServiceKeyThrottle(SimpleRateThrottle):
+    scope = "service"
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        key = request.auth
+        return self.cache_format % {"scope": self.scope, "ident": key.prefix} if isinstance(key, ServiceKey) else None
+
+
+class BookingIn(serializers.Serializer):
+    """A booking as the platforms send it; times are the organization's local time."""
+
+    eventName = serializers.CharField(max_length=200)
+    eventDate = serializers.DateField()
+    startTime = serializers.TimeField()
+    endTime = serializers.TimeField(help_text="Earlier than startTime means the charter ends the next day.")
+    eventType = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
+    source = serializers.ChoiceField(choices=[c for c in Source.choices if c[0] != Source.DIRECT])
+    externalRef = serializers.CharField(max_length=120)
+    captain = serializers.EmailField(required=False, allow_blank=True, help_text="The captain's email.")
+    crew = serializers.ListField(
+        child=serializers.EmailField(),
+        required=False,
+        default=list,
+        max_length=21,
+        help_text="Crew emails: the first is first mate, the rest deckhands.",
+    )
+    vessel = serializers.CharField(required=False, allow_blank=True, max_length=120, help_text="Vessel name.")
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    guestCount = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    gross = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), required=False)
+    captainRate = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), required=False)
+    captainHours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), required=False)
+    crewRate = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), required=False)
+    crewHours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), required=False)
+    portFeePct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=False
+    )
+
+    MONEY = {
+        "gross": "gross",
+        "captainRate": "captain_rate",
+        "captainHours": "captain_hours",
+        "crewRate": "crew_rate",
+        "crewHours": "crew_hours",
+        "portFeePct": "port_fee_pct",
+    }
+
+    def validate(self, data: dict) -> dict:
+        if data["endTime"] == data["startTime"]:
+            raise serializers.ValidationError({"endTime": "The charter must end after it starts."})
+        return data
+
+
+class BookingOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+
+    class Meta:
+        model = Event
+        fields = ["id", "slug", "name", "status", "departure_at", "return_at", "source", "external_ref"]
+
+
+def _local_times(organization, data: dict) -> tuple[datetime, datetime]:
+    tz = organization.tz
+    departure = datetime.combine(data["eventDate"], data["startTime"], tzinfo=tz)
+    return_at = datetime.combine(data["eventDate"], data["endTime"], tzinfo=tz)
+    if return_at <= departure:
+        return_at += timedelta(days=1)
+    return departure, return_at
+
+
+def booking_create(*, key: ServiceKey, data: dict) -> tuple[Event, bool]:
+    """Create the booked event (or find the one an earlier try created)."""
+    organization = key.organization
+    existing = Event.objects.for_org(organization).filter(source=data["source"], external_ref=data["externalRef"])
+    if event := existing.first():
+        return event, False
+    vessel = None
+    if data.get("vessel"):
+        vessel = Vessel.objects.for_org(organization).filter(name__iexact=data["vessel"]).first()
+        if vessel is None:
+            raise serializers.ValidationError({"vessel": f"No vessel named “{data['vessel']}” in {organization}."})
+    departure, return_at = _local_times(organization, data)
+    crew = [{"role": "captain", "email": data["captain"]}] if data.get("captain") else []
+    crew += [{"role": "first_mate" if i == 0 else "deckhand", "email": email} for i, email in enumerate(data["crew"])]
+    revenue = {field: data[name] for name, field in BookingIn.MONEY.items() if name in data}
+    if revenue and data["crew"]:
+        revenue.setdefault("crew_count", len(data["crew"]))
+    try:
+        with transaction.atomic():
+            event = services.event_create(
+                organization=organization,
+                name=data["eventName"],
+                departure_at=departure,
+                return_at=return_at,
+                event_type=data["eventType"],
+                vessel=vessel,
+                location=data.get("location", ""),
+                notes=data.get("notes", ""),
+                source=data["source"],
+                external_ref=data["externalRef"],
+                guest_count=data["guestCount"],
+                revenue=revenue or None,
+                options={"crew": crew, "deckhand_slots": max(2, len(data["crew"]) - 1)},
+            )
+    except (IntegrityError, DjangoValidationError):
+        # The same booking arrived twice at once and the other request created it.
+        if event := existing.first():
+            return event, False
+        raise
+    return event, True
+
+
+class ServiceEventCreateApi(APIView):
+    authentication_classes = [ServiceKeyAuthentication]
+    permission_classes = [HasServiceKey]
+    throttle_classes = [ServiceKeyThrottle]
+
+    @extend_schema(
+        request=BookingIn,
+        responses={
+            201: BookingOut,
+            200: OpenApiResponse(BookingOut, description="Already created by an earlier call with this externalRef."),
+        },
+        summary="Create an event from a booking",
+        tags=["service"],
+    )
+    def post(self, request: Request) -> Response:
+        incoming = BookingIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        event, created = booking_create(key=request.auth, data=incoming.validated_data)
+        return Response(BookingOut(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ServiceEventDetailApi(APIView):
+    authentication_classes = [ServiceKeyAuthentication]
+    permission_classes = [HasServiceKey]
+    throttle_classes = [ServiceKeyThrottle]
+
+    @extend_schema(responses=BookingOut, summary="An event this organization's bookings created", tags=["service"])
+    def get(self, request: Request, public_id: str) -> Response:
+        event = get_for_org_or_404(Event.objects.all(), request.auth.organization, public_id=public_id)
+        return Response(BookingOut(event).data)
+
+
+class ServiceKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ServiceKeyAuthentication
+    name = "serviceKey"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer", "description": "An organization's service key (cosk_…)."}
