@@ -5,7 +5,7 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -49,3 +49,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             results[name] = f"down: {type(exc).__name__}"
     healthy = all(v == "ok" for v in results.values())
     return JsonResponse({"status": "ok" if healthy else "down", **results}, status=200 if healthy else 503)
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """The cheapest possible answer: liveness for load balancers, the benchmark's floor."""
+    return HttpResponse("pong", content_type="text/plain")

@@ -39,3 +39,9 @@ def test_healthz_is_503_when_the_cache_is_down(client):
 
 def test_healthz_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_ping_is_the_cheapest_answer(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/ping")
+    assert (response.status_code, response.content) == (200, b"pong")
