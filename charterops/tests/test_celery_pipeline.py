@@ -28,7 +28,7 @@ def worker(tmp_path):
         "VAR_DIR": str(tmp_path),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(  # noqa: S603 — fixed arguments
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "charterops", "worker", "--pool=solo", "--loglevel=WARNING"],
         cwd=ROOT,
         env=env,
