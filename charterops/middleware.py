@@ -28,7 +28,7 @@ class OwnerTimeZoneMiddleware:
         if user is None or not user.is_authenticated or not user.is_staff:
             return None
         if SESSION_KEY not in request.session:
-            zones = set(organizations_owned_by(user).values_list("time_zone", flat=True).distinct()[:2])
+            zones = set(organizations_owned_by(user).order_by().values_list("time_zone", flat=True).distinct()[:2])
             # Brands in different zones: stay in UTC rather than show one brand's times wrongly.
             request.session[SESSION_KEY] = zones.pop() if len(zones) == 1 else "UTC"
         return request.session[SESSION_KEY]

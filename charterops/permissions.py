@@ -6,8 +6,10 @@ they may do on crew pages and in the API is decided by crew services, and revenu
 simply never theirs.
 """
 
-from django.contrib.auth.backends import BaseBackend
-from django.contrib.auth.models import Permission
+from functools import cache
+
+from django.apps import apps
+from django.contrib.auth.backends import ModelBackend
 
 from .models import Membership, Organization
 
@@ -19,19 +21,28 @@ OWNER_EXTRA_PERMISSIONS = {
 }
 
 
-def owner_permissions() -> set[str]:
-    app_perms = Permission.objects.filter(content_type__app_label__in=OWNER_APPS).values_list(
-        "content_type__app_label", "codename"
-    )
-    return {f"{app}.{codename}" for app, codename in app_perms} | OWNER_EXTRA_PERMISSIONS
+@cache
+def owner_permissions() -> frozenset[str]:
+    """Every model permission of OWNER_APPS, read from the models (no query)."""
+    perms = set(OWNER_EXTRA_PERMISSIONS)
+    for label in OWNER_APPS:
+        for model in apps.get_app_config(label).get_models():
+            opts = model._meta
+            perms |= {f"{label}.{action}_{opts.model_name}" for action in opts.default_permissions}
+            perms |= {f"{label}.{codename}" for codename, _ in opts.permissions}
+    return frozenset(perms)
 
 
 def _organization_id(obj) -> int | None:
     return obj.pk if isinstance(obj, Organization) else getattr(obj, "organization_id", None)
 
 
-class MembershipBackend(BaseBackend):
-    """Grant owners their brand permissions; object checks look at the object's brand."""
+class MembershipBackend(ModelBackend):
+    """Password sign-in as Django's ModelBackend; permissions only from Membership roles.
+
+    Per-user and per-group Django permissions are not used in CharterOps (roles are the
+    whole story), so they are not queried. Object checks look at the object's brand.
+    """
 
     cache_attr = "_charterops_owner_org_ids"
 
@@ -43,7 +54,13 @@ class MembershipBackend(BaseBackend):
             setattr(user, self.cache_attr, set(ids))
         return getattr(user, self.cache_attr)
 
-    def get_all_permissions(self, user, obj=None) -> set[str]:
+    def get_user_permissions(self, user, obj=None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user, obj=None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user, obj=None) -> frozenset[str] | set[str]:
         if not user.is_active or user.is_anonymous:
             return set()
         owner_of = self._owner_org_ids(user)
@@ -51,9 +68,7 @@ class MembershipBackend(BaseBackend):
             return set()
         if obj is not None and _organization_id(obj) not in owner_of:
             return set()
-        if not hasattr(user, "_charterops_owner_perms"):
-            user._charterops_owner_perms = owner_permissions()
-        return user._charterops_owner_perms
+        return owner_permissions()
 
     def has_perm(self, user, perm: str, obj=None) -> bool:
         return perm in self.get_all_permissions(user, obj)

@@ -128,11 +128,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    # Owners' permissions follow from their Membership role; see charterops/permissions.py.
-    "charterops.permissions.MembershipBackend",
-]
+# Username + password sign-in (the back office); permissions follow from Membership
+# roles only (charterops/permissions.py).
+AUTHENTICATION_BACKENDS = ["charterops.permissions.MembershipBackend"]
 
 # --- Time: stored in UTC, shown in each organization's own zone. ---
 LANGUAGE_CODE = "en-us"

@@ -86,7 +86,7 @@ class BookingIn(serializers.Serializer):
     startTime = serializers.TimeField()
     endTime = serializers.TimeField(help_text="Earlier than startTime means the charter ends the next day.")
     eventType = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
-    source = serializers.ChoiceField(choices=[c for c in Source.choices if c[0] != Source.DIRECT])
+    source = serializers.ChoiceField(choices=Source.choices, help_text="The booking platform (not “direct”).")
     externalRef = serializers.CharField(max_length=120)
     captain = serializers.EmailField(required=False, allow_blank=True, help_text="The captain's email.")
     crew = serializers.ListField(
@@ -117,6 +117,11 @@ class BookingIn(serializers.Serializer):
         "crewHours": "crew_hours",
         "portFeePct": "port_fee_pct",
     }
+
+    def validate_source(self, value: str) -> str:
+        if value == Source.DIRECT:
+            raise serializers.ValidationError("Direct bookings are made in the back office, not by a platform.")
+        return value
 
     def validate(self, data: dict) -> dict:
         if data["endTime"] == data["startTime"]:

@@ -1,0 +1,323 @@
+"""The crew API: the same events, roles and checklists as the crew pages, as JSON.
+
+Crew and owners authenticate with a JWT bearer token (`crew.auth.JWTAuthentication`);
+owners may also use their back-office session in a browser. Every view is explicit
+(one APIView per resource), reads through `crew.selectors`, and writes through the
+same services the crew pages call: no rule lives here.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from charterops.models import Organization
+from charterops.tenancy import organizations_owned_by
+from events import services as event_services
+from events.models import Event, EventStatus, EventType, Vessel
+from events.serializers import EventSerializer, RevenueSerializer
+
+from .models import ChecklistItem, CrewMember, RoleSlot
+
+
+def events_for_api(*, org_ids: list[int], crew_member: CrewMember | None, include_all: bool, now: datetime):
+    """Events of the brands in scope, with `my_role` and `open_slots` in the same query.
+
+    Owners see every event of their brands; crew see the events they hold a role on and
+    upcoming events of their brand that still have an open slot.
+    """
+    slots = RoleSlot.objects.filter(event=OuterRef("pk"))
+    open_slots = slots.filter(holder__isnull=True).order_by().values("event").annotate(n=Count("pk")).values("n")[:1]
+    events = (
+        Event.objects.for_orgs(org_ids)
+        .select_related("vessel", "revenue")
+        .annotate(
+            my_role=Subquery(slots.filter(holder=crew_member).values("role")[:1])
+            if crew_member
+            else Value(None, output_field=CharField()),
+            open_slots=Subquery(open_slots),
+        )
+        .order_by("departure_at", "pk")
+    )
+    if include_all:
+        return events
+    mine = Exists(slots.filter(holder=crew_member))
+    claimable = Exists(slots.filter(holder__isnull=True)) & Q(return_at__gte=now) & ~Q(status__in=FINISHED)
+    return events.filter(mine | claimable)
+
+
+FINISHED = [EventStatus.COMPLETED, EventStatus.CANCELLED]
+
+
+def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | None) -> Event | None:
+    try:
+        return (
+            events_for_api(org_ids=org_ids, crew_member=crew_member, include_all=True, now=timezone.now())
+            .filter(public_id=public_id)
+            .first()
+        )
+    except (ValueError, DjangoValidationError):
+        return None
+
+
+def attach_detail(event: Event, *, crew_member: CrewMember | None, is_owner: bool) -> None:
+    """Roster and checklist for the event's crew and owners; open slots only for the rest."""
+    on_event = is_owner or event.my_role is not None
+    slots = RoleSlot.objects.filter(event=event).select_related("holder__user").order_by("role", "position")
+    if not on_event:
+        slots = slots.filter(holder__isnull=True)
+    event.roster = [
+        {
+            "role": slot.role,
+            "position": slot.position,
+            "holder": slot.holder.display_name if slot.holder else None,
+            "acknowledged": slot.acknowledged_at is not None,
+        }
+        for slot in slots
+    ]
+    event.checklist = (
+        [
+            {
+                "id": item.pk,
+                "phase": item.phase,
+                "text": item.text,
+                "responsible_role": item.responsible_role,
+                "due_at": item.due_at,
+                "state": item.state,
+                "version": item.version,
+                "updated_by": (item.updated_by.get_full_name() or item.updated_by.get_username())
+                if item.updated_by
+                else None,
+                "updated_at": item.updated_at,
+            }
+            for item in ChecklistItem.objects.filter(event=event).select_related("updated_by")
+        ]
+        if on_event
+        else []
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking, and over which brands: the one place the API decides tenancy."""
+
+    organizations: list[Organization]
+    crew_member: object | None
+    is_owner: bool
+
+    @property
+    def org_ids(self) -> list[int]:
+        return [org.pk for org in self.organizations]
+
+
+def scope_of(request: Request) -> Scope:
+    principal = request.auth
+    if principal is not None and hasattr(principal, "organization"):
+        return Scope([principal.organization], principal.crew_member, principal.is_owner)
+    # An owner in the back office, using the browsable API with their session.
+    return Scope(list(organizations_owned_by(request.user)), None, True)
+
+
+def event_for(request: Request, public_id) -> tuple[Event, Scope]:
+    scope = scope_of(request)
+    event = event_in_scope(public_id=public_id, org_ids=scope.org_ids, crew_member=scope.crew_member)
+    if event is None:
+        raise NotFound("No event matches the given query.")
+    return event, scope
+
+
+def require_owner(scope: Scope, action: str) -> None:
+    if not scope.is_owner:
+        raise PermissionDenied(f"Only an owner may {action}.")
+
+
+class EventListOut(EventSerializer):
+    my_role = serializers.CharField(allow_null=True, read_only=True)
+    open_slots = serializers.IntegerField(read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "my_role", "open_slots"]
+        read_only_fields = fields
+
+
+class SlotOut(serializers.Serializer):
+    role = serializers.CharField()
+    position = serializers.IntegerField()
+    holder = serializers.CharField(allow_null=True, help_text="The crew member's name; null when open.")
+    acknowledged = serializers.BooleanField()
+
+
+class ChecklistItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    phase = serializers.CharField()
+    text = serializers.CharField()
+    responsible_role = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    updated_by = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+class EventDetailOut(EventListOut):
+    roster = SlotOut(many=True, read_only=True)
+    checklist = ChecklistItemOut(many=True, read_only=True)
+
+    class Meta(EventListOut.Meta):
+        fields = [*EventListOut.Meta.fields, "nudges_enabled", "roster", "checklist"]
+        read_only_fields = fields
+
+
+class EventWriteIn(serializers.Serializer):
+    """What an owner may set on an event. Status moves go through the lifecycle, not here."""
+
+    organization = serializers.SlugField(
+        required=False, help_text="Brand slug; needed only when the owner runs several brands."
+    )
+    name = serializers.CharField(max_length=200)
+    event_type = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
+    vessel = serializers.CharField(required=False, allow_blank=True, max_length=120, help_text="Vessel name.")
+    departure_at = serializers.DateTimeField()
+    return_at = serializers.DateTimeField()
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    guest_count = serializers.IntegerField(required=False, min_value=0, max_value=500)
+    nudges_enabled = serializers.BooleanField(required=False)
+    revenue = RevenueSerializer(required=False)
+
+
+class EventFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=EventStatus.choices, required=False)
+    departure_from = serializers.DateField(required=False, help_text="Local date, inclusive.")
+    departure_to = serializers.DateField(required=False, help_text="Local date, inclusive.")
+    vessel = serializers.CharField(required=False, max_length=120, help_text="Vessel name.")
+
+
+def _local_day_bounds(day, org: Organization, end: bool) -> datetime:
+    return datetime.combine(day, time.max if end else time.min, tzinfo=org.tz)
+
+
+def _filtered(events: QuerySet, filters: dict, scope: Scope) -> QuerySet:
+    if "status" in filters:
+        events = events.filter(status=filters["status"])
+    org = scope.organizations[0] if scope.organizations else None
+    if org is not None and "departure_from" in filters:
+        events = events.filter(departure_at__gte=_local_day_bounds(filters["departure_from"], org, end=False))
+    if org is not None and "departure_to" in filters:
+        events = events.filter(departure_at__lte=_local_day_bounds(filters["departure_to"], org, end=True))
+    if "vessel" in filters:
+        events = events.filter(vessel__name__iexact=filters["vessel"])
+    return events
+
+
+def _resolve_org(scope: Scope, slug: str | None) -> Organization:
+    if slug:
+        for org in scope.organizations:
+            if org.slug == slug:
+                return org
+        raise serializers.ValidationError({"organization": "You do not run a brand with that slug."})
+    if len(scope.organizations) != 1:
+        raise serializers.ValidationError({"organization": "Say which brand: you run several."})
+    return scope.organizations[0]
+
+
+def _resolve_vessel(org: Organization, name: str | None) -> Vessel | None:
+    if not name:
+        return None
+    vessel = Vessel.objects.for_org(org).filter(name__iexact=name).first()
+    if vessel is None:
+        raise serializers.ValidationError({"vessel": f"No vessel named “{name}” in {org}."})
+    return vessel
+
+
+class EventPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class EventListApi(APIView):
+    @extend_schema(
+        parameters=[EventFilters],
+        responses=EventListOut(many=True),
+        summary="Events: crew see theirs and open slots in their brand; owners see all of their brands'",
+    )
+    def get(self, request: Request) -> Response:
+        filters = EventFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        scope = scope_of(request)
+        events = events_for_api(
+            org_ids=scope.org_ids, crew_member=scope.crew_member, include_all=scope.is_owner, now=timezone.now()
+        )
+        events = _filtered(events, filters.validated_data, scope)
+        paginator = EventPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        data = EventListOut(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=EventWriteIn, responses={201: EventDetailOut}, summary="Create an event (owner)")
+    def post(self, request: Request) -> Response:
+        scope = scope_of(request)
+        require_owner(scope, "create events")
+        incoming = EventWriteIn(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        org = _resolve_org(scope, data.pop("organization", None))
+        if "revenue" in data and not request.user.has_perm("events.view_revenue", org):
+            raise PermissionDenied("You may not set “revenue”.")
+        event = event_services.event_create(
+            organization=org,
+            by=request.user,
+            vessel=_resolve_vessel(org, data.pop("vessel", None)),
+            revenue=data.pop("revenue", None),
+            **data,
+        )
+        return Response(detail_data(request, event.public_id), status=status.HTTP_201_CREATED)
+
+
+def detail_data(request: Request, public_id) -> dict:
+    event, scope = event_for(request, public_id)
+    attach_detail(event, crew_member=scope.crew_member, is_owner=scope.is_owner)
+    return EventDetailOut(event, context={"request": request}).data
+
+
+class EventDetailApi(APIView):
+    @extend_schema(responses=EventDetailOut, summary="One event: roster and checklist for its crew and owners")
+    def get(self, request: Request, public_id) -> Response:
+        return Response(detail_data(request, public_id))
+
+    @extend_schema(request=EventWriteIn, responses=EventDetailOut, summary="Replace an event's details (owner)")
+    def put(self, request: Request, public_id) -> Response:
+        return self._write(request, public_id, partial=False)
+
+    @extend_schema(request=EventWriteIn, responses=EventDetailOut, summary="Change an event's details (owner)")
+    def patch(self, request: Request, public_id) -> Response:
+        return self._write(request, public_id, partial=True)
+
+    def _write(self, request: Request, public_id, *, partial: bool) -> Response:
+        event, scope = event_for(request, public_id)
+        require_owner(scope, "change events")
+        incoming = EventWriteIn(data=request.data, partial=partial, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        data.pop("organization", None)  # an event never moves to another brand
+        revenue = data.pop("revenue", None)
+        if revenue is not None and not request.user.has_perm("events.view_revenue", event):
+            raise PermissionDenied("You may not set “revenue”.")
+        if "vessel" in data:
+            data["vessel"] = _resolve_vessel(event.organization, data["vessel"])
+        with transaction.atomic():
+            event_services.event_update(event=event, by=request.user, **data)
+            if revenue is not None:
+                event_services.revenue_set(event=event, **revenue)
+        return Response(detail_data(request, public_id))

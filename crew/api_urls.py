@@ -1,0 +1,10 @@
+"""Crew API routes, mounted under /api/ by the root URLconf."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("events/", api.EventListApi.as_view(), name="api-events"),
+    path("events/<uuid:public_id>/", api.EventDetailApi.as_view(), name="api-event-detail"),
+]

@@ -1,0 +1,155 @@
+"""The crew API's events as an owner sees them (session or JWT) — writes, filters, scoping."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from events.models import Event, EventStatus, Revenue
+from events.services import event_transition
+from events.tests.factories import make_event, make_vessel
+
+SENTINEL = Decimal("987654.32")
+
+
+@pytest.fixture
+def owner_api(owner):
+    client = APIClient()
+    client.force_login(owner)
+    return client
+
+
+def test_owner_lists_only_their_brands_events_with_revenue(owner_api, org, other_org):
+    mine = make_event(org, revenue={"gross": SENTINEL})
+    make_event(other_org, revenue={"gross": SENTINEL})
+
+    body = owner_api.get("/api/events/").json()
+
+    assert [row["id"] for row in body["results"]] == [str(mine.public_id)]
+    assert body["results"][0]["revenue"]["gross"] == "987654.32"
+
+
+def test_list_filters_by_status_dates_and_vessel(owner_api, org):
+    boat = make_vessel(org, name="Queen")
+    start = timezone.now() + timedelta(days=2)
+    on_boat = make_event(org, vessel=boat, departure_at=start)
+    confirmed = make_event(org, departure_at=start + timedelta(days=5))
+    event_transition(event=confirmed, to_status=EventStatus.CONFIRMED)
+
+    def ids(query: str) -> list[str]:
+        return [row["id"] for row in owner_api.get(f"/api/events/?{query}").json()["results"]]
+
+    assert ids("status=confirmed") == [str(confirmed.public_id)]
+    assert ids("vessel=queen") == [str(on_boat.public_id)]
+    later = (start + timedelta(days=3)).date().isoformat()
+    assert ids(f"departure_from={later}") == [str(confirmed.public_id)]
+    assert ids(f"departure_to={later}") == [str(on_boat.public_id)]
+
+
+@pytest.mark.parametrize("query", ["status=sunk", "departure_from=yesterday", "departure_to=2024-13-45", "page=abc"])
+def test_bad_filters_are_400_or_404_not_500(owner_api, org, query):
+    make_event(org)
+    response = owner_api.get(f"/api/events/?{query}")
+    assert response.status_code in {400, 404}
+    assert response.json()["error"] in {"invalid", "not_found"}
+
+
+def test_list_is_paginated_by_20(owner_api, org):
+    for _ in range(23):
+        make_event(org)
+    first = owner_api.get("/api/events/").json()
+    assert (first["count"], len(first["results"])) == (23, 20)
+    assert len(owner_api.get(first["next"]).json()["results"]) == 3
+
+
+def test_list_query_count_is_the_same_for_1_and_100_events(owner_api, org, django_assert_num_queries):
+    make_event(org, revenue={"gross": SENTINEL}, vessel=make_vessel(org))
+    owner_api.get("/api/events/")  # the first request of a session stores its time zone
+    # session, user, owned brands, count, page, and the brands the user owns (permissions)
+    with django_assert_num_queries(6) as one:
+        owner_api.get("/api/events/?page_size=100")
+    for _ in range(99):
+        make_event(org, revenue={"gross": SENTINEL}, vessel=make_vessel(org))
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = owner_api.get("/api/events/?page_size=100").json()
+    assert len(body["results"]) == 100
+
+
+def test_owner_creates_an_event_with_revenue(owner_api, org):
+    start = timezone.now() + timedelta(days=3)
+    response = owner_api.post(
+        "/api/events/",
+        {
+            "name": "Harbor charter",
+            "departure_at": start.isoformat(),
+            "return_at": (start + timedelta(hours=3)).isoformat(),
+            "notes": "Dock 5",
+            "revenue": {"gross": "840.78", "port_fee_pct": "18"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    event = Event.objects.get(public_id=response.json()["id"])
+    assert event.organization == org
+    assert event.revenue.port_fees == Decimal("151.34")
+    assert response.json()["revenue"]["port_fees"] == "151.34"
+    assert len(response.json()["roster"]) == 4
+
+
+def test_owner_of_several_brands_must_say_which(owner_api, owner, other_org):
+    from charterops.models import Membership
+
+    Membership.objects.create(user=owner, organization=other_org, role=Membership.Role.OWNER)
+    start = timezone.now() + timedelta(days=3)
+    payload = {"name": "X", "departure_at": start.isoformat(), "return_at": (start + timedelta(hours=2)).isoformat()}
+    response = owner_api.post("/api/events/", payload, format="json")
+    assert response.status_code == 400
+    assert "organization" in response.json()["fields"]
+    assert owner_api.post("/api/events/", {**payload, "organization": "jada"}, format="json").status_code == 201
+
+
+def test_owner_patches_details_and_revenue_in_one_go(owner_api, org):
+    event = make_event(org, revenue={"gross": Decimal("100")})
+    response = owner_api.patch(
+        f"/api/events/{event.public_id}/", {"location": "Dock 7", "revenue": {"gross": "200.00"}}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    event.refresh_from_db()
+    assert event.location == "Dock 7"
+    assert Revenue.objects.get(event=event).gross == Decimal("200.00")
+
+
+def test_status_and_brand_cannot_be_patched(owner_api, org, other_org):
+    event = make_event(org)
+    response = owner_api.patch(
+        f"/api/events/{event.public_id}/", {"status": "completed", "organization": "jada"}, format="json"
+    )
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert (event.status, event.organization) == (EventStatus.PENDING_CONFIRMATION, org)
+
+
+def test_money_in_notes_is_refused_through_the_api(owner_api, org):
+    event = make_event(org, notes="Dock 5")
+    response = owner_api.patch(f"/api/events/{event.public_id}/", {"notes": "Cash $200"}, format="json")
+    assert response.status_code == 400
+    assert "Money belongs in Revenue" in response.json()["fields"]["notes"][0]
+    event.refresh_from_db()
+    assert event.notes == "Dock 5"
+
+
+def test_another_brands_event_is_404_for_reads_and_writes(owner_api, other_org):
+    theirs = make_event(other_org)
+    url = f"/api/events/{theirs.public_id}/"
+    assert owner_api.get(url).status_code == 404
+    assert owner_api.patch(url, {"name": "Mine now"}, format="json").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name != "Mine now"
+
+
+def test_unauthenticated_requests_are_401_with_the_error_shape(org):
+    response = APIClient().get("/api/events/")
+    assert response.status_code in {401, 403}
+    assert set(response.json()) == {"error", "detail"}
