@@ -181,3 +181,42 @@ def artifact():
     """Path for a test artifact (screenshots) kept under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     return lambda name: ARTIFACTS / name
+
+
+# --- Crew sign-in -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def crew_login(db):
+    """A test client signed in as a crew member (or a Membership, or an owner's user).
+
+    crew_login(deckhand).get("/crew/")
+    crew_login(owner).get("/crew/")  # an owner: their one owner membership
+    """
+    from django.test import Client
+
+    from charterops.models import Membership
+    from crew.auth import COOKIE_NAME, token_for
+    from crew.models import CrewMember
+
+    def login(who, client: Client | None = None) -> Client:
+        if not isinstance(who, CrewMember | Membership):
+            who = Membership.objects.select_related("user", "organization").get(user=who, role=Membership.Role.OWNER)
+        client = client or Client()
+        client.cookies[COOKIE_NAME] = token_for(who)
+        return client
+
+    return login
+
+
+# --- Files written by tests (guest pages, photos, PDFs) go to a temporary MEDIA_ROOT -----
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = media
+    if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        default = {**settings.STORAGES["default"], "OPTIONS": {"location": str(media), "base_url": "/media/"}}
+        settings.STORAGES = {**settings.STORAGES, "default": default}
+    return media

@@ -6,6 +6,7 @@ environment variable; see `.env.example`. Secrets never live in this file: outsi
 local debug a missing secret stops start-up with a message that names it.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -212,6 +213,18 @@ JWT_SECRET = required_secret("JWT_SECRET", "local-debug-only-jwt-secret-not-for-
 JWT_ISSUER = env("JWT_ISSUER", "charterops")
 JWT_AUDIENCE = env("JWT_AUDIENCE", "charterops-crew")
 JWT_TTL_SECONDS = env_int("JWT_TTL_SECONDS", 30 * 24 * 3600)
+# RS256 (JWT_ALGORITHM=RS256) signs with one private key and verifies with any public key
+# of a kid → PEM map (JSON objects; from the environment or *_FILE), so keys can rotate:
+# add the new public key, switch JWT_SIGNING_KID, drop the old key once its tokens expire.
+JWT_PRIVATE_KEYS: dict[str, str] = json.loads(env("JWT_PRIVATE_KEYS") or "{}")
+JWT_PUBLIC_KEYS: dict[str, str] = json.loads(env("JWT_PUBLIC_KEYS") or "{}")
+JWT_SIGNING_KID = env("JWT_SIGNING_KID")
+if JWT_ALGORITHM not in {"HS256", "RS256"}:
+    raise ImproperlyConfigured(f"JWT_ALGORITHM must be HS256 or RS256, not {JWT_ALGORITHM!r}.")
+if JWT_ALGORITHM == "RS256" and (JWT_SIGNING_KID not in JWT_PRIVATE_KEYS or JWT_SIGNING_KID not in JWT_PUBLIC_KEYS):
+    raise ImproperlyConfigured(
+        "JWT_ALGORITHM=RS256 needs JWT_SIGNING_KID naming a key present in JWT_PRIVATE_KEYS and JWT_PUBLIC_KEYS."
+    )
 
 # --- Security: strict by default outside local debug. ---
 SESSION_COOKIE_SECURE = not DEBUG
@@ -268,3 +281,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# --- Crew sign-in ---
+# Magic links: how long a code lives when mailed with an event, and when asked for at
+# /crew/login. Codes are stored as an HMAC keyed with MAGIC_LINK_SECRET (SECRET_KEY when
+# unset, so rotating SECRET_KEY also ends every outstanding link).
+MAGIC_LINK_EVENT_TTL_SECONDS = env_int("MAGIC_LINK_EVENT_TTL_SECONDS", 24 * 3600)
+MAGIC_LINK_SIGN_IN_TTL_SECONDS = env_int("MAGIC_LINK_SIGN_IN_TTL_SECONDS", 10 * 60)
+MAGIC_LINK_SECRET = env("MAGIC_LINK_SECRET") or SECRET_KEY
+# Failed codes (unknown, used, expired) allowed per window, from one address and from
+# everyone together; past either limit every code is refused with a 429 until the window
+# ends. 31^8 possible codes make guessing hopeless at these rates.
+SIGN_IN_THROTTLE_WINDOW_SECONDS = env_int("SIGN_IN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+SIGN_IN_FAILURES_PER_IP = env_int("SIGN_IN_FAILURES_PER_IP", 10)
+SIGN_IN_FAILURES_GLOBAL = env_int("SIGN_IN_FAILURES_GLOBAL", 300)
+# Sign-in link requests at /crew/login per address, and emails per crew address, per window.
+SIGN_IN_REQUESTS_PER_IP = env_int("SIGN_IN_REQUESTS_PER_IP", 10)
+SIGN_IN_EMAILS_PER_ADDRESS = env_int("SIGN_IN_EMAILS_PER_ADDRESS", 3)
+# Behind a load balancer, the client is the last hop it appended to X-Forwarded-For.
+SIGN_IN_TRUST_X_FORWARDED_FOR = env_bool("SIGN_IN_TRUST_X_FORWARDED_FOR", False)
+# The crew JWT cookie is Secure everywhere but local debug over plain HTTP.
+CREW_COOKIE_SECURE = env_bool("CREW_COOKIE_SECURE", not DEBUG)
