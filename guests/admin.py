@@ -1,43 +1,309 @@
-"""Back office for guests (also inline on the event page) and waiver texts."""
+"""Back office for guests (also inline on the event page), waiver texts, signatures and guest pages."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from charterops.admin import OrgScopedAdmin
+from charterops.errors import DomainError
 from events.admin import register_event_inline
+from events.models import Event, EventStatus
+from events.services import event_transition
 
-from .models import Guest, WaiverTemplate
+from . import services
+from .forms import GuestCsvUploadForm, OverrideForm
+from .models import Guest, GuestPage, WaiverSignature, WaiverStatus, WaiverTemplate
+from .pages import public_url
+
+
+def _waiver_badge(guest: Guest) -> str:
+    status = guest.waiver_status()
+    colour = {"signed": "#1f7a3a", "no_waiver": "#5c6670"}.get(status, "#a4161a")
+    return format_html('<strong style="color:{}">{}</strong>', colour, WaiverStatus(status).label)
+
+
+class GuestFormSet(BaseInlineFormSet):
+    """The manifest inline saves through the services, so added guests get their signing link."""
+
+    def save_new(self, form, commit=True) -> Guest:
+        data = {f: form.cleaned_data.get(f) for f in services.GUEST_FIELDS if f in form.cleaned_data}
+        data = {k: v for k, v in data.items() if v is not None}
+        return services.guest_create(event=self.instance, by=getattr(self, "user", None), **data)
+
+    def save_existing(self, form, obj, commit=True) -> Guest:
+        return services.guest_update(guest=obj, **{f: form.cleaned_data[f] for f in form.changed_data})
+
+    def delete_existing(self, obj, commit=True) -> None:
+        services.guest_remove(guest=obj)
 
 
 @register_event_inline
 class GuestInline(admin.TabularInline):
     model = Guest
+    formset = GuestFormSet
     extra = 0
-    fields = ["name", "email", "phone", "date_of_birth", "is_minor", "guardian_name"]
+    fields = ["name", "email", "phone", "date_of_birth", "is_minor", "guardian_name", "waiver", "signing_link"]
+    readonly_fields = ["waiver", "signing_link"]
     verbose_name_plural = "Guests (manifest)"
+    template = "admin/guests/guest/manifest_inline.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # One query for the whole manifest, waiver status included.
+        return super().get_queryset(request).with_waiver_status()
+
+    @admin.display(description="Waiver")
+    def waiver(self, guest: Guest) -> str:
+        return _waiver_badge(guest) if guest.pk else "—"
+
+    @admin.display(description="Signing link")
+    def signing_link(self, guest: Guest) -> str:
+        return (
+            format_html('<a href="{}" target="_blank" rel="noopener">/w/…</a>', guest.signing_path) if guest.pk else "—"
+        )
+
+
+@admin.register(GuestPage)
+class GuestPageAdmin(OrgScopedAdmin):
+    """Published guest pages. They are made and rewritten by publishing; only "what to bring" is edited here."""
+
+    list_display = ["event", "organization", "address", "published_at"]
+    list_filter = ["organization"]
+    list_select_related = ["event", "organization"]
+    search_fields = ["event__name", "event__slug"]
+    fields = ["event", "address", "what_to_bring", "published_at"]
+    readonly_fields = ["event", "address", "published_at"]
+
+    @admin.display(description="Address")
+    def address(self, page: GuestPage) -> str:
+        url = public_url(page.event)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: GuestPage, form, change: bool) -> None:
+        services.guest_page_update(page=obj, what_to_bring=form.cleaned_data["what_to_bring"])
+
+
+class SignatureInline(admin.TabularInline):
+    model = WaiverSignature
+    extra = 0
+    can_delete = False
+    fields = ["template", "signed_name", "signer", "signed_at", "ip_address"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Guest)
 class GuestAdmin(OrgScopedAdmin):
-    list_display = ["name", "event", "organization", "email", "is_minor"]
+    list_display = ["name", "event", "organization", "email", "is_minor", "waiver"]
     list_filter = ["organization", "is_minor"]
     list_select_related = ["event", "organization"]
     search_fields = ["name", "email", "event__name", "event__slug"]
     autocomplete_fields = ["event"]
     exclude = ["organization"]
+    inlines = [SignatureInline]
+    actions = ["revoke_links"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_waiver_status()
+
+    @admin.display(description="Waiver")
+    def waiver(self, guest: Guest) -> str:
+        return _waiver_badge(guest)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # A guest never moves to another event (their signatures are for this one).
+        return ["event"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Guest, form, change: bool) -> None:
+        fields = {f: form.cleaned_data[f] for f in services.GUEST_FIELDS if f in form.cleaned_data}
+        if change:
+            services.guest_update(guest=obj, **{f: v for f, v in fields.items() if f in form.changed_data})
+        else:
+            obj.pk = services.guest_create(event=obj.event, by=request.user, **fields).pk
+
+    def delete_model(self, request: HttpRequest, obj: Guest) -> None:
+        services.guest_remove(guest=obj)
+
+    @admin.action(description="Revoke the signing links of the selected guests (new links are issued)")
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for guest in queryset:
+            services.guest_link_revoke(guest=guest)
+        self.message_user(request, f"Issued new signing links for {queryset.count()} guest(s).", messages.SUCCESS)
+
+    # --- Extra pages: CSV import and the override start -------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "event/<uuid:event_id>/import/",
+                self.admin_site.admin_view(self.import_csv_view),
+                name="guests_guest_import",
+            ),
+            path(
+                "event/<uuid:event_id>/start-with-override/",
+                self.admin_site.admin_view(self.override_start_view),
+                name="guests_guest_override_start",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _owned_event(self, request: HttpRequest, event_id) -> Event:
+        """The event, if it is one of the owner's brands; any other is a 404."""
+        events = Event.objects.select_related("organization")
+        if not request.user.is_superuser:
+            events = events.for_orgs(self.owned_orgs(request))
+        event = events.filter(public_id=event_id).first()
+        if event is None:
+            raise Http404("No event matches the given query.")
+        return event
+
+    def _event_change_url(self, event: Event) -> str:
+        return reverse("admin:events_event_change", args=[event.pk])
+
+    def import_csv_view(self, request: HttpRequest, event_id) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        event = self._owned_event(request, event_id)
+        form = GuestCsvUploadForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                added = services.guests_import_csv(event=event, data=form.cleaned_data["file"].read(), by=request.user)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(request, f"Added {len(added)} guest(s) to {event.name}.", messages.SUCCESS)
+                return HttpResponseRedirect(self._event_change_url(event))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import guests — {event.name}",
+            "event": event,
+            "form": form,
+            "problems": problems,
+            "opts": self.opts,
+            "event_url": self._event_change_url(event),
+        }
+        return TemplateResponse(request, "admin/guests/guest/import_csv.html", context, status=400 if problems else 200)
+
+    def override_start_view(self, request: HttpRequest, event_id) -> HttpResponse:
+        if not request.user.has_perm("events.change_event"):
+            raise PermissionDenied
+        event = self._owned_event(request, event_id)
+        on_hold = list(Guest.objects.filter(event=event).on_hold().values_list("name", flat=True))
+        form = OverrideForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                event_transition(
+                    event=event,
+                    to_status=EventStatus.IN_PROGRESS,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    override=True,
+                )
+            except (DomainError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or " ".join(exc.messages))
+            else:
+                self.message_user(request, f"Started {event.name} with an override.", messages.SUCCESS)
+                return HttpResponseRedirect(self._event_change_url(event))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Start {event.name} with guests on hold",
+            "event": event,
+            "on_hold": on_hold,
+            "form": form,
+            "opts": self.opts,
+            "event_url": self._event_change_url(event),
+        }
+        return TemplateResponse(request, "admin/guests/guest/override_start.html", context)
 
 
 @admin.register(WaiverTemplate)
 class WaiverTemplateAdmin(OrgScopedAdmin):
     """Waiver versions are append-only: an edit is published as a new version."""
 
-    list_display = ["title", "organization", "version", "created_at"]
+    list_display = ["title", "organization", "version", "created_at", "signature_count"]
     list_filter = ["organization"]
     readonly_fields = ["version", "created_at"]
+    change_form_template = "admin/guests/waivertemplate/change_form.html"
+
+    @admin.display(description="Signatures")
+    def signature_count(self, template: WaiverTemplate) -> int:
+        return template.signatures.count()
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # Signatures point at the exact text signed; the text itself never changes.
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """`?from=<id>` starts a new version from an earlier one's text."""
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("from", None)
+        source_id = request.GET.get("from", "")
+        source = self.get_queryset(request).filter(pk=source_id).first() if source_id.isdigit() else None
+        if source is not None:
+            initial.update(organization=source.organization_id, title=source.title, body=source.body)
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: WaiverTemplate, form, change: bool) -> None:
+        published = services.waiver_publish(organization=obj.organization, title=obj.title, body=obj.body)
+        obj.pk, obj.version = published.pk, published.version
+
+
+@admin.register(WaiverSignature)
+class WaiverSignatureAdmin(OrgScopedAdmin):
+    """The audit trail: read-only, never edited or deleted."""
+
+    list_display = ["signed_name", "guest", "template", "signed_at", "ip_address"]
+    list_filter = ["organization"]
+    list_select_related = ["guest", "template"]
+    search_fields = ["signed_name", "guest__name", "guest__email"]
+    date_hierarchy = "signed_at"
+    fields = [
+        "public_id",
+        "guest",
+        "template",
+        "signer",
+        "signed_name",
+        "signature_image",
+        "consent",
+        "signed_at",
+        "ip_address",
+        "user_agent",
+        "text_sha256",
+        "image_sha256",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Signature")
+    def signature_image(self, signature: WaiverSignature) -> str:
+        import base64
+
+        encoded = base64.b64encode(bytes(signature.signature_png)).decode()
+        return format_html('<img src="data:image/png;base64,{}" alt="Signature" style="max-width:320px">', encoded)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

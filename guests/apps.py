@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class GuestsConfig(AppConfig):
     name = "guests"
+
+    def ready(self) -> None:
+        from crew.panels import EventPanel, register_event_panel
+
+        from . import receivers  # noqa: F401  (connects to events.signals)
+        from .selectors import crew_manifest_panel
+
+        register_event_panel(
+            EventPanel(name="guests", template="guests/fragments/crew_manifest.html", context=crew_manifest_panel)
+        )

@@ -1,17 +1,57 @@
-"""Guests of an event and the versioned waiver text they sign."""
+"""Guests of an event, the versioned waiver text they sign, their signatures, guest pages and photos."""
 
+import hashlib
 import secrets
+import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Max
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
 
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet
-from events.models import Event
+from events.models import Event, EventStatus
 
 
 def new_guest_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+class WaiverStatus(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    RESIGN = "resign", "On hold — new waiver version to sign"
+    UNSIGNED = "unsigned", "On hold — not signed"
+    NO_WAIVER = "no_waiver", "No waiver published"
+
+
+class GuestQuerySet(OrgQuerySet):
+    def with_waiver_status(self) -> "GuestQuerySet":
+        """Annotate the current waiver version, whether it is signed, and `on_hold` — in the same query."""
+        current = WaiverTemplate.objects.filter(organization=OuterRef("organization")).order_by("-version")
+        signatures = WaiverSignature.objects.filter(guest=OuterRef("pk"))
+        return self.annotate(
+            current_waiver_id=Subquery(current.values("pk")[:1]),
+            signed_current_at=Subquery(
+                signatures.filter(template=OuterRef("current_waiver_id")).values("signed_at")[:1]
+            ),
+            signed_any=Exists(signatures),
+        ).annotate(
+            on_hold=Case(
+                When(Q(current_waiver_id__isnull=False, signed_current_at__isnull=True), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def on_hold(self) -> "GuestQuerySet":
+        return self.with_waiver_status().filter(on_hold=True)
 
 
 class Guest(models.Model):
@@ -23,11 +63,12 @@ class Guest(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     is_minor = models.BooleanField(default=False)
     guardian_name = models.CharField(max_length=200, blank=True, help_text="Signs the waiver for a minor.")
-    # The unguessable part of the guest's own links (waiver signing).
+    # The unguessable part of the guest's own links (waiver signing). Revoking a link
+    # replaces it, so the old link answers 404.
     token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = GuestQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "name"]
@@ -39,6 +80,30 @@ class Guest(models.Model):
         # A guest always belongs to the brand of their event.
         self.organization_id = self.event.organization_id
         super().save(*args, **kwargs)
+
+    @property
+    def signing_path(self) -> str:
+        return f"/w/{self.token}"
+
+    @property
+    def signing_url(self) -> str:
+        return f"{settings.SITE_URL}{self.signing_path}"
+
+    @property
+    def short_name(self) -> str:
+        """First name and last initial: what a public guest page shows."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return self.name
+        return f"{parts[0]} {parts[-1][0]}."
+
+    def waiver_status(self) -> str:
+        """Needs `with_waiver_status()` annotations."""
+        if self.current_waiver_id is None:
+            return WaiverStatus.NO_WAIVER
+        if self.signed_current_at is not None:
+            return WaiverStatus.SIGNED
+        return WaiverStatus.RESIGN if self.signed_any else WaiverStatus.UNSIGNED
 
 
 class WaiverTemplateQuerySet(OrgQuerySet):
@@ -67,7 +132,163 @@ class WaiverTemplate(models.Model):
         return f"{self.title} (v{self.version})"
 
     def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A published waiver text never changes; publish a new version instead.")
         if self.version is None:
             latest = WaiverTemplate.objects.filter(organization=self.organization).aggregate(v=Max("version"))["v"]
             self.version = (latest or 0) + 1
         super().save(*args, **kwargs)
+
+    @property
+    def text(self) -> str:
+        """The exact text a guest signs (and whose SHA-256 the signature keeps)."""
+        return f"{self.title}\n\n{self.body}"
+
+    @property
+    def text_sha256(self) -> str:
+        return sha256_hex(self.text)
+
+
+class WaiverSignatureQuerySet(OrgQuerySet):
+    pass
+
+
+class WaiverSignature(models.Model):
+    """A signed waiver: the audit trail. Written once, never changed."""
+
+    class Signer(models.TextChoices):
+        GUEST = "guest", "The guest"
+        GUARDIAN = "guardian", "Parent or guardian, for a minor"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="waiver_signatures")
+    # PROTECT: a signed waiver outlives neither its guest nor its text silently.
+    guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="signatures")
+    template = models.ForeignKey(WaiverTemplate, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.CharField(max_length=10, choices=Signer.choices, default=Signer.GUEST)
+    signed_name = models.CharField(max_length=200, help_text="The full name typed by the signer.")
+    signature_png = models.BinaryField(help_text="The drawn signature, exactly as received (PNG).")
+    consent = models.BooleanField(help_text="Agreed to sign electronically.")
+    signed_at = models.DateTimeField(help_text="UTC.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    text_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the exact waiver text signed.")
+    image_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the signature image.")
+
+    objects = WaiverSignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            # Submitting twice (a double tap, a retry) can only ever give one signature.
+            models.UniqueConstraint(fields=["guest", "template"], name="one_signature_per_guest_and_version"),
+            models.CheckConstraint(condition=Q(consent=True), name="signature_needs_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signed_name} signed {self.template}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A waiver signature is never changed once made.")
+        super().save(*args, **kwargs)
+
+    @property
+    def pdf_path(self) -> str:
+        """Where the PDF copy lives in the default storage."""
+        return f"waivers/{self.organization_id}/{self.public_id}.pdf"
+
+    def mismatches(self) -> list[str]:
+        """Recompute both hashes; name whatever no longer matches what was recorded."""
+        problems = []
+        if sha256_hex(self.template.text) != self.text_sha256:
+            problems.append("text")
+        if sha256_hex(bytes(self.signature_png)) != self.image_sha256:
+            problems.append("image")
+        return problems
+
+
+class GuestPage(models.Model):
+    """An event's published guest page: where it is, what it last contained, its upload link."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_pages")
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="guest_page")
+    what_to_bring = models.TextField(
+        blank=True, help_text="Shown on the guest page. Left blank, the brand's usual list is shown."
+    )
+    # The unguessable part of the event's photo-upload link.
+    upload_token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)
+    published_key = models.CharField(max_length=200, blank=True, editable=False)
+    published_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "guest page"
+
+    def __str__(self) -> str:
+        return f"Guest page of {self.event}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.organization_id = self.event.organization_id
+        super().save(*args, **kwargs)
+
+    @property
+    def upload_url(self) -> str:
+        return f"{settings.SITE_URL}/u/{self.upload_token}"
+
+
+def photo_window(event: Event) -> tuple[datetime, datetime]:
+    """When guests may upload photos: from N hours before departure to M days after return."""
+    org = event.organization
+    return (
+        event.departure_at - timedelta(hours=org.photo_window_before_hours),
+        event.return_at + timedelta(days=org.photo_window_after_days),
+    )
+
+
+def photo_window_state(event: Event, now: datetime) -> str:
+    """`open`, `not_yet` or `closed` (a cancelled charter never opens)."""
+    if event.status == EventStatus.CANCELLED:
+        return "closed"
+    opens_at, closes_at = photo_window(event)
+    if now < opens_at:
+        return "not_yet"
+    return "open" if now <= closes_at else "closed"
+
+
+class Photo(models.Model):
+    """A guest photo. The key is chosen by the server; the row is `uploaded` once the file is verified."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Upload authorized"
+        UPLOADED = "uploaded", "Uploaded"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_photos")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guest_photos")
+    token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)
+    key = models.CharField(max_length=300, unique=True, editable=False)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-created_at"]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def save(self, *args, **kwargs) -> None:
+        self.organization_id = self.event.organization_id
+        super().save(*args, **kwargs)
+
+    @property
+    def path(self) -> str:
+        """Root-relative address of the photo, the same on the brand's domain and locally."""
+        return f"/{self.key}"

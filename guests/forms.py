@@ -1,0 +1,93 @@
+"""Forms for what guests and owners send: a signature, a CSV row, a photo authorization, an override."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .images import decode_signature_data_url
+from .models import Guest, WaiverSignature
+
+
+class WaiverSignForm(forms.Form):
+    consent = forms.BooleanField(
+        required=True,
+        label="I agree to sign this waiver electronically, and that my electronic signature is as binding as ink.",
+        error_messages={"required": "Tick the box to agree to sign electronically."},
+    )
+    signed_name = forms.CharField(
+        max_length=200,
+        label="Your full name",
+        error_messages={"required": "Type your full name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    signature = forms.CharField(
+        required=True,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Draw your signature in the box."},
+    )
+
+    def __init__(self, *args, guest: Guest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guest = guest
+        if guest.is_minor:
+            self.fields["signed_name"].label = "Parent or guardian's full name"
+
+    def clean_signed_name(self) -> str:
+        name = " ".join(self.cleaned_data["signed_name"].split())
+        if not name:
+            raise ValidationError("Type your full name.")
+        return name
+
+    def clean_signature(self) -> bytes:
+        return decode_signature_data_url(self.cleaned_data["signature"])
+
+    @property
+    def signer(self) -> str:
+        return WaiverSignature.Signer.GUARDIAN if self.guest.is_minor else WaiverSignature.Signer.GUEST
+
+
+class GuestCsvRowForm(forms.ModelForm):
+    """One row of a guest CSV; the same validation as the admin."""
+
+    is_minor = forms.CharField(required=False)
+
+    class Meta:
+        model = Guest
+        fields = ["name", "email", "phone", "date_of_birth", "guardian_name"]
+
+    def clean_is_minor(self) -> bool:
+        value = (self.cleaned_data.get("is_minor") or "").strip().lower()
+        if value in {"", "0", "no", "n", "false"}:
+            return False
+        if value in {"1", "yes", "y", "true", "x"}:
+            return True
+        raise ValidationError(f"“{value}” is not yes or no.")
+
+    def _post_clean(self) -> None:
+        # The row is checked here; the guest itself is made by services.guest_create.
+        pass
+
+
+class GuestCsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Columns: name, email, phone, date_of_birth, is_minor, guardian_name."
+    )
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Why the charter may start with guests on hold",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason; it is recorded with the start."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise ValidationError("Give the reason; it is recorded with the start.")
+        return reason
+
+
+class PhotoAuthorizeForm(forms.Form):
+    content_type = forms.CharField(max_length=100)
+    size = forms.IntegerField(min_value=0, max_value=2**40)

@@ -1,0 +1,481 @@
+"""Business writes for guests: the manifest, waivers, guest pages and photos.
+
+The admin, the guest-facing views, Celery tasks and management commands all call these,
+so each rule lives here once.
+"""
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from charterops.errors import Conflict, Forbidden
+from charterops.mail import email_queue
+from charterops.models import Organization, OutboundEmail
+from events.models import Event
+
+from . import pages
+from .images import check_signature_png, sniff_photo_type
+from .models import (
+    Guest,
+    GuestPage,
+    Photo,
+    WaiverSignature,
+    WaiverTemplate,
+    photo_window,
+    photo_window_state,
+    sha256_hex,
+)
+from .storage import storage_for, uses_s3
+
+GUEST_FIELDS = ("name", "email", "phone", "date_of_birth", "is_minor", "guardian_name")
+CSV_MAX_BYTES = 512 * 1024
+CSV_MAX_ROWS = 500
+
+
+# --- Republishing -------------------------------------------------------------------------
+
+
+def guest_page_publish_on_commit(*, event_id: int) -> None:
+    """Queue the event's guest page to be republished once the current transaction commits."""
+    from .tasks import publish_guest_page
+
+    transaction.on_commit(lambda: publish_guest_page.delay(event_id))
+
+
+# --- The manifest -------------------------------------------------------------------------
+
+
+def _is_minor_on(date_of_birth: date, day: date) -> bool:
+    had_birthday = (day.month, day.day) >= (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - (0 if had_birthday else 1) < 18
+
+
+def _prepare(guest: Guest) -> None:
+    if guest.date_of_birth and _is_minor_on(guest.date_of_birth, guest.event.local(guest.event.departure_at).date()):
+        guest.is_minor = True
+    guest.full_clean()
+
+
+def waiver_request_send(*, guest: Guest, template: WaiverTemplate) -> OutboundEmail | None:
+    """Mail the guest their signing link for `template` (once per guest and version)."""
+    if not guest.email:
+        return None
+    event = guest.event
+    return email_queue(
+        key=f"waiver_request:{guest.pk}:v{template.version}",
+        kind="waiver_request",
+        to=[guest.email],
+        template="guests/emails/waiver_request",
+        context={
+            "guest": guest,
+            "event": event,
+            "departure_local": pages.local_moment(event.local(event.departure_at)),
+            "signing_url": guest.signing_url,
+            "guest_page_url": pages.public_url(event),
+        },
+        organization=event.organization,
+    )
+
+
+@transaction.atomic
+def guest_create(*, event: Event, name: str, by: AbstractBaseUser | None = None, **fields: Any) -> Guest:
+    """Add a guest to an event's manifest and mail them their signing link."""
+    unknown = set(fields) - set(GUEST_FIELDS)
+    if unknown:
+        raise TypeError(f"guest_create got unexpected fields: {sorted(unknown)}")
+    guest = Guest(event=event, organization_id=event.organization_id, name=name, **fields)
+    _prepare(guest)
+    guest.save()
+    template = WaiverTemplate.objects.current_for(event.organization)
+    if template is not None:
+        waiver_request_send(guest=guest, template=template)
+    guest_page_publish_on_commit(event_id=event.pk)
+    return guest
+
+
+@transaction.atomic
+def guest_update(*, guest: Guest, **changes: Any) -> Guest:
+    unknown = set(changes) - set(GUEST_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(guest, name, value)
+    _prepare(guest)
+    guest.save()
+    guest_page_publish_on_commit(event_id=guest.event_id)
+    return guest
+
+
+@transaction.atomic
+def guest_remove(*, guest: Guest) -> None:
+    """Take a guest off the manifest; a guest who signed stays, with their signature."""
+    if guest.signatures.exists():
+        raise Conflict(f"{guest.name} has signed a waiver; the guest and the signature are kept as a record.")
+    event_id = guest.event_id
+    guest.delete()
+    guest_page_publish_on_commit(event_id=event_id)
+
+
+@transaction.atomic
+def guest_link_revoke(*, guest: Guest) -> Guest:
+    """Replace the guest's signing link: the old one answers 404 from now on."""
+    guest.token = Guest._meta.get_field("token").default()
+    guest.save(update_fields=["token"])
+    guest_page_publish_on_commit(event_id=guest.event_id)
+    return guest
+
+
+@transaction.atomic
+def guests_import_csv(*, event: Event, data: bytes, by: AbstractBaseUser | None = None) -> list[Guest]:
+    """Add the guests of a CSV file (header: name, email, phone, date_of_birth, is_minor, guardian_name).
+
+    All or nothing: any bad row refuses the whole file, with every problem listed by row.
+    """
+    from .forms import GuestCsvRowForm
+
+    if len(data) > CSV_MAX_BYTES:
+        raise ValidationError(f"The file is too large (at most {CSV_MAX_BYTES // 1024} KB).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    if "name" not in header:
+        raise ValidationError("The first line must be a header with at least a “name” column.")
+    unknown = sorted(set(header) - set(GUEST_FIELDS))
+    if unknown:
+        raise ValidationError(f"Unknown columns: {', '.join(unknown)}. Use: {', '.join(GUEST_FIELDS)}.")
+    reader.fieldnames = header
+    rows, problems = [], []
+    try:
+        for number, row in enumerate(reader, start=2):
+            if number - 1 > CSV_MAX_ROWS:
+                raise ValidationError(f"At most {CSV_MAX_ROWS} guests per file.")
+            if None in row:
+                problems.append(f"Row {number}: more values than columns.")
+                continue
+            values = {k: (v or "").strip() for k, v in row.items()}
+            if not any(values.values()):
+                continue
+            form = GuestCsvRowForm(values)
+            if form.is_valid():
+                rows.append(form.cleaned_data)
+            else:
+                for name, errors in form.errors.items():
+                    problems.append(f"Row {number}, {name}: {' '.join(errors)}")
+    except csv.Error as exc:
+        raise ValidationError(f"The file is not valid CSV: {exc}.") from None
+    if problems:
+        raise ValidationError(problems)
+    if not rows:
+        raise ValidationError("The file has no guests.")
+    return [guest_create(event=event, by=by, **row) for row in rows]
+
+
+# --- Waivers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waiver_publish(*, organization: Organization, title: str, body: str) -> WaiverTemplate:
+    """Publish a new version of the brand's waiver. Guests of upcoming charters must sign it."""
+    Organization.objects.select_for_update().get(pk=organization.pk)  # one version number at a time
+    template = WaiverTemplate(organization=organization, title=title.strip(), body=body.strip())
+    template.full_clean(exclude=["version"])
+    template.save()
+    upcoming = Event.objects.for_org(organization).upcoming()
+    for guest in Guest.objects.for_org(organization).filter(event__in=upcoming).select_related("event"):
+        waiver_request_send(guest=guest, template=template)
+    for event_id in upcoming.values_list("pk", flat=True):
+        guest_page_publish_on_commit(event_id=event_id)
+    return template
+
+
+def client_ip(meta: dict[str, Any]) -> str | None:
+    """The signer's address: REMOTE_ADDR, or the load balancer's last X-Forwarded-For hop."""
+    if settings.GUEST_TRUST_X_FORWARDED_FOR and meta.get("HTTP_X_FORWARDED_FOR"):
+        candidate = meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
+    else:
+        candidate = meta.get("REMOTE_ADDR") or ""
+    from django.core.validators import validate_ipv46_address
+
+    try:
+        validate_ipv46_address(candidate)
+    except ValidationError:
+        return None
+    return candidate
+
+
+@transaction.atomic
+def waiver_sign(
+    *,
+    guest: Guest,
+    template: WaiverTemplate,
+    signed_name: str,
+    signature_png: bytes,
+    consent: bool,
+    signer: str = WaiverSignature.Signer.GUEST,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> tuple[WaiverSignature, bool]:
+    """Record a signature of `template` by (or for) `guest`. Signing again returns the first one.
+
+    Returns (signature, created).
+    """
+    locked = Guest.objects.select_for_update().get(pk=guest.pk)
+    existing = WaiverSignature.objects.filter(guest=locked, template=template).first()
+    if existing is not None:
+        return existing, False
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = "Tick the box to agree to sign electronically."
+    signed_name = " ".join(signed_name.split())
+    if not signed_name:
+        errors["signed_name"] = "Type your full name."
+    try:
+        check_signature_png(signature_png)
+    except ValidationError as exc:
+        errors["signature"] = exc.messages[0]
+    if locked.is_minor and signer != WaiverSignature.Signer.GUARDIAN:
+        errors["signer"] = "A parent or guardian signs for a guest under 18."
+    if signer not in WaiverSignature.Signer.values:
+        errors["signer"] = "Choose who is signing."
+    if template.organization_id != locked.organization_id:
+        raise Conflict("That waiver belongs to another brand.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            signature = WaiverSignature.objects.create(
+                organization_id=locked.organization_id,
+                guest=locked,
+                template=template,
+                signer=signer,
+                signed_name=signed_name[:200],
+                signature_png=signature_png,
+                consent=True,
+                signed_at=now or timezone.now(),
+                ip_address=ip_address,
+                user_agent=user_agent[:500],
+                text_sha256=template.text_sha256,
+                image_sha256=sha256_hex(signature_png),
+            )
+    except IntegrityError:
+        # Another request for the same guest and version won the race.
+        return WaiverSignature.objects.get(guest=locked, template=template), False
+    from .tasks import send_waiver_copy
+
+    transaction.on_commit(lambda: send_waiver_copy.delay(signature.pk))
+    guest_page_publish_on_commit(event_id=locked.event_id)
+    return signature, True
+
+
+def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
+    """Store the PDF copy of a signature (once) and mail it to the guest (once)."""
+    from .pdf import waiver_pdf
+
+    if not default_storage.exists(signature.pdf_path):
+        default_storage.save(signature.pdf_path, ContentFile(waiver_pdf(signature)))
+    guest = signature.guest
+    if not guest.email:
+        return None
+    event = guest.event
+    return email_queue(
+        key=f"waiver_copy:{signature.public_id}",
+        kind="waiver_copy",
+        to=[guest.email],
+        template="guests/emails/waiver_copy",
+        context={
+            "guest": guest,
+            "event": event,
+            "signature": signature,
+            "signed_at_utc": f"{signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+            "guest_page_url": pages.public_url(event),
+        },
+        organization=event.organization,
+        attachments=[
+            {"name": f"waiver-{event.slug}.pdf", "path": signature.pdf_path, "content_type": "application/pdf"}
+        ],
+    )
+
+
+def waiver_signatures_verify(*, organization: Organization | None = None) -> tuple[int, list[tuple[Any, list]]]:
+    """Recompute every stored hash. Returns (how many checked, [(signature, mismatches)])."""
+    signatures = WaiverSignature.objects.select_related("template", "guest").order_by("pk")
+    if organization is not None:
+        signatures = signatures.for_org(organization)
+    checked, bad = 0, []
+    for signature in signatures.iterator(chunk_size=200):
+        checked += 1
+        problems = signature.mismatches()
+        if problems:
+            bad.append((signature, problems))
+    return checked, bad
+
+
+# --- Guest pages --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPage:
+    """Render the event's guest page and write it to `g/<slug>.html` in the brand's storage.
+
+    Safe to run twice: an unchanged page is not written again.
+    """
+    event = Event.objects.select_related("organization", "vessel").get(pk=event.pk)
+    page, _ = GuestPage.objects.get_or_create(event=event, defaults={"organization_id": event.organization_id})
+    html = pages.render_guest_page(event=event, page=page, now=now or timezone.now())
+    key = pages.page_key(event)
+    digest = sha256_hex(html)
+    storage = storage_for(event.organization)
+    if page.published_key == key and page.published_sha256 == digest and storage.exists(key):
+        return page
+    content = ContentFile(html.encode("utf-8"))
+    content.content_type = "text/html; charset=utf-8"
+    storage.save(key, content)
+    if page.published_key and page.published_key != key:
+        storage.delete(page.published_key)  # the slug changed: the old address goes away
+    page.published_key, page.published_sha256, page.published_at = key, digest, timezone.now()
+    page.save(update_fields=["published_key", "published_sha256", "published_at"])
+    return page
+
+
+@transaction.atomic
+def guest_page_update(*, page: GuestPage, what_to_bring: str) -> GuestPage:
+    page.what_to_bring = what_to_bring.strip()
+    page.save(update_fields=["what_to_bring"])
+    guest_page_publish_on_commit(event_id=page.event_id)
+    return page
+
+
+# --- Photos -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    """Where and how the browser sends one photo: a POST of `fields` plus the file to `url`."""
+
+    photo: Photo
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+    complete_path: str | None = None
+
+
+def _window_guard(event: Event, now: datetime) -> None:
+    state = photo_window_state(event, now)
+    if state == "open":
+        return
+    opens_at, _ = photo_window(event)
+    if state == "not_yet":
+        raise Forbidden(f"Photo uploads open {pages.local_moment(event.local(opens_at))}.")
+    raise Forbidden("Photo uploads for this charter are closed.")
+
+
+def _type_and_size_guard(content_type: str, size: int) -> None:
+    if content_type not in settings.GUEST_PHOTO_TYPES:
+        allowed = ", ".join(t.split("/")[1].upper() for t in settings.GUEST_PHOTO_TYPES)
+        raise ValidationError(f"Only photos can be uploaded ({allowed}).")
+    if size <= 0:
+        raise ValidationError("The photo is empty.")
+    if size > settings.GUEST_PHOTO_MAX_BYTES:
+        raise ValidationError(f"The photo is too large (at most {settings.GUEST_PHOTO_MAX_BYTES // (1024 * 1024)} MB).")
+
+
+@transaction.atomic
+def photo_upload_authorize(
+    *, page: GuestPage, content_type: str, size: int, now: datetime | None = None
+) -> PhotoUpload:
+    """Allow one photo upload: the server chooses the key; the type and size are fixed up front."""
+    event = page.event
+    _window_guard(event, now or timezone.now())
+    _type_and_size_guard(content_type, size)
+    if Photo.objects.filter(event=event).count() >= settings.GUEST_PHOTO_MAX_PER_EVENT:
+        raise Conflict("This charter's gallery is full.")
+    extension = settings.GUEST_PHOTO_TYPES[content_type]
+    key = f"g/photos/{event.organization.slug}/{event.public_id}/{uuid.uuid4().hex}.{extension}"
+    photo = Photo.objects.create(event=event, organization_id=event.organization_id, key=key, content_type=content_type)
+    if not uses_s3(event.organization):
+        return PhotoUpload(photo=photo, url=f"/u/{page.upload_token}/photos/{photo.token}", fields={})
+    storage = storage_for(event.organization)
+    post = storage.connection.meta.client.generate_presigned_post(
+        Bucket=storage.bucket_name,
+        Key=storage._normalize_name(key),
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, settings.GUEST_PHOTO_MAX_BYTES],
+        ],
+        ExpiresIn=settings.GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS,
+    )
+    return PhotoUpload(
+        photo=photo,
+        url=post["url"],
+        fields=post["fields"],
+        complete_path=f"/u/{page.upload_token}/photos/{photo.token}/complete",
+    )
+
+
+def _mark_uploaded(photo: Photo, size: int) -> Photo:
+    photo.status, photo.size, photo.uploaded_at = Photo.Status.UPLOADED, size, timezone.now()
+    photo.save(update_fields=["status", "size", "uploaded_at"])
+    guest_page_publish_on_commit(event_id=photo.event_id)
+    return photo
+
+
+@transaction.atomic
+def photo_upload_receive(*, photo: Photo, file: UploadedFile, content_type: str, now: datetime | None = None) -> Photo:
+    """Local storage: take the file through Django, under the same rules as the presigned POST."""
+    photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
+    if photo.status == Photo.Status.UPLOADED:
+        raise Conflict("This photo was already uploaded.")
+    _window_guard(photo.event, now or timezone.now())
+    if content_type != photo.content_type:
+        raise ValidationError("The photo's type is not the one the upload was authorized for.")
+    _type_and_size_guard(content_type, file.size or 0)
+    file.seek(0)
+    if sniff_photo_type(file.read(32)) != content_type:
+        raise ValidationError("The file is not a photo of the type it claims to be.")
+    file.seek(0)
+    storage_for(photo.event.organization).save(photo.key, file)
+    return _mark_uploaded(photo, file.size)
+
+
+@transaction.atomic
+def photo_upload_complete(*, photo: Photo, now: datetime | None = None) -> Photo:
+    """S3: check what actually arrived at the key; anything off the rules is deleted and refused."""
+    photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
+    if photo.status == Photo.Status.UPLOADED:
+        return photo
+    storage = storage_for(photo.event.organization)
+    client, bucket, key = storage.connection.meta.client, storage.bucket_name, storage._normalize_name(photo.key)
+    from botocore.exceptions import ClientError
+
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+        first = client.get_object(Bucket=bucket, Key=key, Range="bytes=0-31")["Body"].read()
+    except ClientError:
+        raise ValidationError("The photo has not arrived; upload it again.") from None
+    size, content_type = head["ContentLength"], head.get("ContentType", "")
+    try:
+        if content_type != photo.content_type:
+            raise ValidationError("The photo's type is not the one the upload was authorized for.")
+        _type_and_size_guard(content_type, size)
+        if sniff_photo_type(first) != content_type:
+            raise ValidationError("The file is not a photo of the type it claims to be.")
+    except ValidationError:
+        client.delete_object(Bucket=bucket, Key=key)
+        raise
+    return _mark_uploaded(photo, size)

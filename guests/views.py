@@ -1,0 +1,269 @@
+"""Guest-facing pages: signing a waiver, the published guest page, photo uploads.
+
+Guests have no account: every view is reached by an unguessable token (or, for the
+public guest page, the event's slug on the brand's domain). An unknown or revoked token
+is a plain 404, whoever's data it might have pointed at.
+"""
+
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charterops.errors import DomainError
+
+from . import services
+from .forms import PhotoAuthorizeForm, WaiverSignForm
+from .models import Guest, GuestPage, Photo, WaiverSignature, WaiverTemplate, photo_window, photo_window_state
+from .pages import local_day, local_moment, local_time, public_url
+from .storage import storage_for, uses_s3
+
+TOKEN_MAX_LENGTH = 64
+
+
+def _guest_or_404(token: str) -> Guest:
+    if len(token) > TOKEN_MAX_LENGTH:
+        raise Http404("No such link.")
+    guest = Guest.objects.select_related("event__organization", "event__vessel").filter(token=token).first()
+    if guest is None:
+        raise Http404("No such link.")
+    return guest
+
+
+def _page_or_404(token: str) -> GuestPage:
+    if len(token) > TOKEN_MAX_LENGTH:
+        raise Http404("No such link.")
+    page = GuestPage.objects.select_related("event__organization").filter(upload_token=token).first()
+    if page is None:
+        raise Http404("No such link.")
+    return page
+
+
+def _photo_or_404(page: GuestPage, photo_token: str) -> Photo:
+    # Scoped to the page's event: another event's photo token is a 404 here.
+    photo = Photo.objects.filter(event_id=page.event_id, token=photo_token[:TOKEN_MAX_LENGTH]).first()
+    if photo is None:
+        raise Http404("No such upload.")
+    return photo
+
+
+def _json_error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"error": code, "detail": detail}, status=status)
+
+
+def json_errors(view):
+    """Turn a service's refusal into the project's JSON error shape (never a 500)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return _json_error(exc.status, exc.code, exc.message)
+        except ValidationError as exc:
+            return _json_error(400, "invalid", " ".join(exc.messages))
+
+    return wrapper
+
+
+def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> dict:
+    event = guest.event
+    return {
+        "brand": event.organization,
+        "guest": guest,
+        "event": event,
+        "event_day": local_day(event.local(event.departure_at)),
+        "event_departure": local_time(event.local(event.departure_at)),
+        "template": template,
+        "guest_page_url": public_url(event),
+        **extra,
+    }
+
+
+# --- Waivers -------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
+    guest = _guest_or_404(token)
+    template = WaiverTemplate.objects.current_for(guest.event.organization)
+    if template is None:
+        return render(request, "guests/waiver_none.html", _signing_context(guest, None))
+    if WaiverSignature.objects.filter(guest=guest, template=template).exists():
+        return redirect("guests:waiver_signed", token=guest.token)
+    form = WaiverSignForm(request.POST or None, guest=guest)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waiver_sign(
+                guest=guest,
+                template=template,
+                signed_name=form.cleaned_data["signed_name"],
+                signature_png=form.cleaned_data["signature"],
+                consent=form.cleaned_data["consent"],
+                signer=form.signer,
+                ip_address=services.client_ip(request.META),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("guests:waiver_signed", token=guest.token)
+    status = 400 if form.is_bound else 200
+    return render(request, "guests/waiver_sign.html", _signing_context(guest, template, form=form), status=status)
+
+
+@never_cache
+@require_GET
+def waiver_signed(request: HttpRequest, token: str) -> HttpResponse:
+    guest = _guest_or_404(token)
+    template = WaiverTemplate.objects.current_for(guest.event.organization)
+    signature = WaiverSignature.objects.filter(guest=guest, template=template).first() if template else None
+    if signature is None:
+        return redirect("guests:waiver_sign", token=guest.token)
+    context = _signing_context(
+        guest, template, signature=signature, signed_at=local_moment(guest.event.local(signature.signed_at))
+    )
+    return render(request, "guests/waiver_signed.html", context)
+
+
+# --- The published guest page -----------------------------------------------------------
+
+
+def _host(request: HttpRequest) -> str:
+    host = request.get_host().split(":")[0].lower()
+    return host.removeprefix("www.")
+
+
+@require_GET
+def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Stream `g/<slug>.html` from the brand's storage (404 until it is published).
+
+    The brand is the one whose guest-page domain is the request's host; on any other host
+    (this site locally) the slug must be published by exactly one brand.
+    """
+    published = GuestPage.objects.select_related("event__organization").filter(
+        event__slug=slug, published_at__isnull=False
+    )
+    host = _host(request)
+    candidates = list(
+        published.filter(
+            Q(organization__guest_page_domain__iexact=host) | Q(organization__guest_page_domain__iexact=f"www.{host}")
+        )[:2]
+    ) or list(published[:2])
+    if len(candidates) != 1:
+        raise Http404("No such guest page.")
+    page = candidates[0]
+    try:
+        content = storage_for(page.event.organization).open(page.published_key, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such guest page.") from None
+    response = FileResponse(content, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = settings.GUEST_PAGE_CACHE_CONTROL
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+def guest_photo(request: HttpRequest, key: str) -> HttpResponse:
+    """Serve an uploaded photo locally (in production the brand's bucket serves it directly)."""
+    photo = (
+        Photo.objects.select_related("organization")
+        .filter(key=f"g/photos/{key}"[:300], status=Photo.Status.UPLOADED)
+        .first()
+    )
+    if photo is None:
+        raise Http404("No such photo.")
+    try:
+        content = storage_for(photo.organization).open(photo.key, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such photo.") from None
+    response = FileResponse(content, content_type=photo.content_type)
+    response["Cache-Control"] = "public, max-age=86400, immutable"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# --- Photos --------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def photo_upload_page(request: HttpRequest, token: str) -> HttpResponse:
+    page = _page_or_404(token)
+    event = page.event
+    opens_at, closes_at = photo_window(event)
+    state = photo_window_state(event, timezone.now())
+    context = {
+        "brand": event.organization,
+        "event": event,
+        "event_day": local_day(event.local(event.departure_at)),
+        "state": state,
+        "opens_at": local_moment(event.local(opens_at)),
+        "closes_at": local_moment(event.local(closes_at)),
+        "page": page,
+        "guest_page_url": public_url(event),
+        "accept": ",".join(settings.GUEST_PHOTO_TYPES),
+        "max_mb": settings.GUEST_PHOTO_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "guests/photo_upload.html", context, status=200 if state == "open" else 403)
+
+
+@require_POST
+@json_errors
+def photo_authorize(request: HttpRequest, token: str) -> HttpResponse:
+    page = _page_or_404(token)
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _json_error(400, "invalid", 'Send JSON: {"content_type": …, "size": …}.')
+    form = PhotoAuthorizeForm(data if isinstance(data, dict) else {})
+    if not form.is_valid():
+        return _json_error(400, "invalid", "Send the photo's content_type and size in bytes.")
+    upload = services.photo_upload_authorize(
+        page=page, content_type=form.cleaned_data["content_type"], size=form.cleaned_data["size"]
+    )
+    return JsonResponse(
+        {"url": upload.url, "fields": upload.fields, "complete_url": upload.complete_path, "key": upload.photo.key},
+        status=201,
+    )
+
+
+@require_POST
+@json_errors
+def photo_upload_local(request: HttpRequest, token: str, photo_token: str) -> HttpResponse:
+    """The local-storage stand-in for the bucket's presigned POST: the same rules, enforced here."""
+    page = _page_or_404(token)
+    photo = _photo_or_404(page, photo_token)
+    if uses_s3(page.event.organization):
+        raise Http404("Uploads for this brand go to its bucket.")
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > settings.GUEST_PHOTO_MAX_BYTES + 64 * 1024:
+        return _json_error(400, "invalid", "The photo is too large.")
+    file = request.FILES.get("file")
+    if file is None:
+        return _json_error(400, "invalid", "Send the photo as the “file” field.")
+    services.photo_upload_receive(photo=photo, file=file, content_type=request.POST.get("Content-Type", ""))
+    return JsonResponse({"key": photo.key, "status": "uploaded"}, status=201)
+
+
+@require_POST
+@json_errors
+def photo_upload_complete(request: HttpRequest, token: str, photo_token: str) -> HttpResponse:
+    page = _page_or_404(token)
+    photo = _photo_or_404(page, photo_token)
+    if not uses_s3(page.event.organization):
+        raise Http404("Local uploads complete as they arrive.")
+    photo = services.photo_upload_complete(photo=photo)
+    return JsonResponse({"key": photo.key, "status": photo.status})
