@@ -220,3 +220,25 @@ def _media_in_tmp(settings, tmp_path_factory):
         default = {**settings.STORAGES["default"], "OPTIONS": {"location": str(media), "base_url": "/media/"}}
         settings.STORAGES = {**settings.STORAGES, "default": default}
     return media
+
+
+@pytest.fixture
+def api_login(db):
+    """An API client with the bearer JWT of a crew member, a Membership, or an owner's user.
+
+    api_login(deckhand).get("/api/events/")
+    """
+    from rest_framework.test import APIClient
+
+    from charterops.models import Membership
+    from crew.auth import token_for
+    from crew.models import CrewMember
+
+    def login(who) -> APIClient:
+        if not isinstance(who, CrewMember | Membership):
+            who = Membership.objects.get(user=who, role=Membership.Role.OWNER)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(who)}")
+        return client
+
+    return login

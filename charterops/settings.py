@@ -245,6 +245,9 @@ if not DEBUG:
 # --- API (Django REST framework + drf-spectacular) ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Crew and owners: Authorization: Bearer <JWT>. First, so a 401 names the scheme.
+        "crew.auth.JWTAuthentication",
+        # Owners in the back office may use the browsable API with their session.
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -153,3 +153,131 @@ def test_unauthenticated_requests_are_401_with_the_error_shape(org):
     response = APIClient().get("/api/events/")
     assert response.status_code in {401, 403}
     assert set(response.json()) == {"error", "detail"}
+
+
+# --- As crew, with a bearer token -------------------------------------------------------
+
+
+def hold(event, crew_member, role="deckhand"):
+    from crew.models import RoleSlot
+
+    slot = RoleSlot.objects.filter(event=event, role=role, holder__isnull=True).order_by("position").first()
+    slot.holder = crew_member
+    slot.save()
+    return slot
+
+
+def test_deckhand_lists_their_events_and_open_slots_of_their_brand_only(api_login, org, other_org, deckhand):
+    mine = make_event(org, revenue={"gross": SENTINEL})
+    hold(mine, deckhand)
+    open_one = make_event(org)
+    past = make_event(org, departure_at=timezone.now() - timedelta(days=3))
+    make_event(other_org)
+
+    body = api_login(deckhand).get("/api/events/").json()
+
+    ids = [row["id"] for row in body["results"]]
+    assert ids == [str(mine.public_id), str(open_one.public_id)]
+    assert str(past.public_id) not in ids
+    assert body["results"][0]["my_role"] == "deckhand"
+    assert body["results"][1]["my_role"] is None
+    assert all("revenue" not in row for row in body["results"])
+    assert "987654" not in str(body)
+
+
+def test_deckhand_not_on_an_event_sees_its_summary_and_open_slots_only(api_login, org, captain, deckhand):
+    event = make_event(org)
+    hold(event, captain, role="captain")
+
+    body = api_login(deckhand).get(f"/api/events/{event.public_id}/").json()
+
+    assert body["checklist"] == []
+    assert all(slot["holder"] is None for slot in body["roster"])
+    assert "captain" not in [slot["role"] for slot in body["roster"]]
+
+
+def test_deckhand_on_an_event_sees_roster_and_checklist_but_never_revenue(api_login, org, captain, deckhand):
+    event = make_event(org, revenue={"gross": SENTINEL})
+    hold(event, captain, role="captain")
+    hold(event, deckhand)
+
+    body = api_login(deckhand).get(f"/api/events/{event.public_id}/").json()
+
+    assert "revenue" not in body
+    assert "987654" not in str(body)
+    assert {slot["holder"] for slot in body["roster"]} >= {"Dana", "Casey"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"revenue": {"gross": "1.00"}},
+        {"name": "Renamed by crew"},
+        {"status": "completed"},
+        {"organization": "jada"},
+        {"notes": "crew note"},
+    ],
+)
+def test_crew_cannot_write_events(api_login, org, captain, payload):
+    event = make_event(org, revenue={"gross": SENTINEL}, notes="Dock 5")
+    hold(event, captain, role="captain")
+    before = Event.objects.values().get(pk=event.pk)
+
+    response = api_login(captain).patch(f"/api/events/{event.public_id}/", payload, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
+    assert Event.objects.values().get(pk=event.pk) == before
+    assert Revenue.objects.get(event=event).gross == SENTINEL
+
+
+def test_crew_cannot_create_events(api_login, deckhand):
+    start = timezone.now() + timedelta(days=1)
+    response = api_login(deckhand).post(
+        "/api/events/",
+        {"name": "Mine", "departure_at": start.isoformat(), "return_at": (start + timedelta(hours=1)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Event.objects.exists()
+
+
+def test_outsider_gets_404_on_our_event(api_login, org, outsider):
+    event = make_event(org)
+    client = api_login(outsider)
+    assert client.get(f"/api/events/{event.public_id}/").status_code == 404
+    assert str(event.public_id) not in str(client.get("/api/events/").json())
+
+
+def test_owner_with_a_token_sees_revenue(api_login, owner, org):
+    event = make_event(org, revenue={"gross": SENTINEL})
+    body = api_login(owner).get(f"/api/events/{event.public_id}/").json()
+    assert body["revenue"]["gross"] == "987654.32"
+
+
+def test_detail_query_count_is_the_same_for_1_and_50_crew(api_login, org, deckhand, django_assert_num_queries):
+    from crew.models import ChecklistItem, RoleSlot
+    from crew.tests.factories import make_crew_member
+
+    small = make_event(org)
+    hold(small, deckhand)
+    client = api_login(deckhand)
+    # token's membership, crew member, the user's owned brands (revenue check), event, roster, checklist
+    with django_assert_num_queries(6) as one:
+        client.get(f"/api/events/{small.public_id}/")
+
+    big = make_event(org)
+    hold(big, deckhand)
+    crew = [make_crew_member(org, f"Hand{i}") for i in range(49)]
+    RoleSlot.objects.bulk_create(
+        [RoleSlot(event=big, role="deckhand", position=10 + i, holder=member) for i, member in enumerate(crew)]
+    )
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(event=big, phase="pre_departure", text=f"Item {i}", responsible_role="deckhand")
+            for i in range(40)
+        ]
+    )
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = client.get(f"/api/events/{big.public_id}/").json()
+    assert len([slot for slot in body["roster"] if slot["holder"]]) == 50
