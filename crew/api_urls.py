@@ -5,6 +5,7 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
+    path("auth/exchange", api.ExchangeApi.as_view(), name="api-auth-exchange"),
     path("events/", api.EventListApi.as_view(), name="api-events"),
     path("events/<uuid:public_id>/", api.EventDetailApi.as_view(), name="api-event-detail"),
 ]
