@@ -23,14 +23,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from charterops.errors import Conflict
 from charterops.models import Organization
 from charterops.tenancy import organizations_owned_by
 from events import services as event_services
 from events.models import Event, EventStatus, EventType, Vessel
 from events.serializers import EventSerializer, RevenueSerializer
 
+from . import services
 from .magic_links import MagicLinkRefused, SignInThrottled, magic_link_exchange
-from .models import ChecklistItem, CrewMember, RoleSlot
+from .models import ChecklistItem, ChecklistItemState, ChecklistTemplate, CrewMember, CrewRole, RoleSlot
 from .signin import client_ip
 
 
@@ -74,13 +76,12 @@ def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | N
         return None
 
 
-def attach_detail(event: Event, *, crew_member: CrewMember | None, is_owner: bool) -> None:
-    """Roster and checklist for the event's crew and owners; open slots only for the rest."""
-    on_event = is_owner or event.my_role is not None
+def roster_rows(event: Event, *, full: bool) -> list[dict]:
+    """The event's slots; only the open ones for crew who are not on the event."""
     slots = RoleSlot.objects.filter(event=event).select_related("holder__user").order_by("role", "position")
-    if not on_event:
+    if not full:
         slots = slots.filter(holder__isnull=True)
-    event.roster = [
+    return [
         {
             "role": slot.role,
             "position": slot.position,
@@ -89,26 +90,30 @@ def attach_detail(event: Event, *, crew_member: CrewMember | None, is_owner: boo
         }
         for slot in slots
     ]
-    event.checklist = (
-        [
-            {
-                "id": item.pk,
-                "phase": item.phase,
-                "text": item.text,
-                "responsible_role": item.responsible_role,
-                "due_at": item.due_at,
-                "state": item.state,
-                "version": item.version,
-                "updated_by": (item.updated_by.get_full_name() or item.updated_by.get_username())
-                if item.updated_by
-                else None,
-                "updated_at": item.updated_at,
-            }
-            for item in ChecklistItem.objects.filter(event=event).select_related("updated_by")
-        ]
-        if on_event
-        else []
-    )
+
+
+def checklist_rows(event: Event) -> list[dict]:
+    return [
+        {
+            "id": item.pk,
+            "phase": item.phase,
+            "text": item.text,
+            "responsible_role": item.responsible_role,
+            "due_at": item.due_at,
+            "state": item.state,
+            "version": item.version,
+            "updated_by": services.who(item.updated_by) if item.updated_by else None,
+            "updated_at": item.updated_at,
+        }
+        for item in ChecklistItem.objects.filter(event=event).select_related("updated_by")
+    ]
+
+
+def attach_detail(event: Event, *, is_owner: bool) -> None:
+    """Roster and checklist for the event's crew and owners; open slots only for the rest."""
+    on_event = is_owner or event.my_role is not None
+    event.roster = roster_rows(event, full=on_event)
+    event.checklist = checklist_rows(event) if on_event else []
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,7 @@ class EventListApi(APIView):
 
 def detail_data(request: Request, public_id) -> dict:
     event, scope = event_for(request, public_id)
-    attach_detail(event, crew_member=scope.crew_member, is_owner=scope.is_owner)
+    attach_detail(event, is_owner=scope.is_owner)
     return EventDetailOut(event, context={"request": request}).data
 
 
@@ -374,3 +379,179 @@ class ExchangeApi(APIView):
         except SignInThrottled as throttled:
             raise Throttled(wait=throttled.retry_after, detail=throttled.message) from throttled
         return Response(ExchangeOut({"token": token, "expires_at": expires_at}).data)
+
+
+# --- Roles --------------------------------------------------------------------------------
+
+
+class RoleActionIn(serializers.Serializer):
+    position = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Which deckhand slot; the first that fits by default."
+    )
+    email = serializers.EmailField(required=False, help_text="designate: the crew member's email.")
+
+
+class RosterOut(serializers.Serializer):
+    status = serializers.CharField()
+    roster = SlotOut(many=True)
+
+
+ROLE_ACTIONS = ("claim", "release", "designate", "acknowledge")
+
+
+def _roster_response(event: Event, scope: Scope) -> Response:
+    event.refresh_from_db(fields=["status"])
+    on_event = scope.is_owner or RoleSlot.objects.filter(event=event, holder=scope.crew_member).exists()
+    return Response(RosterOut({"status": event.status, "roster": roster_rows(event, full=on_event)}).data)
+
+
+def _pick_slot(
+    event: Event, role: str, *, position: int | None, holder: CrewMember | None, open_only: bool
+) -> RoleSlot:
+    slots = RoleSlot.objects.filter(event=event, role=role).order_by("position")
+    if position is not None:
+        slots = slots.filter(position=position)
+    if holder is not None:
+        slots = slots.filter(holder=holder)
+    elif open_only:
+        open_slot = slots.filter(holder__isnull=True).first()
+        if open_slot is not None:
+            return open_slot
+        if slots.exists():
+            raise Conflict(f"Every {CrewRole(role).label.lower()} slot is taken.")
+    slot = slots.first()
+    if slot is None:
+        raise NotFound(f"No matching {CrewRole(role).label.lower()} slot on this event.")
+    return slot
+
+
+def _own_crew_member(scope: Scope) -> CrewMember:
+    if scope.crew_member is None:
+        raise PermissionDenied("You have no crew profile in this brand.")
+    return scope.crew_member
+
+
+class RoleActionApi(APIView):
+    @extend_schema(
+        request=RoleActionIn,
+        responses={200: RosterOut},
+        summary="Claim, release, designate or acknowledge a role (409 when the slot was just taken)",
+    )
+    def post(self, request: Request, public_id, role: str, action: str) -> Response:
+        event, scope = event_for(request, public_id)
+        if role not in CrewRole.values or action not in ROLE_ACTIONS:
+            raise NotFound("Roles are captain, first_mate and deckhand; actions are " + ", ".join(ROLE_ACTIONS) + ".")
+        incoming = RoleActionIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        position = incoming.validated_data.get("position")
+        if action == "claim":
+            slot = _pick_slot(event, role, position=position, holder=None, open_only=True)
+            services.role_claim(slot=slot, crew_member=_own_crew_member(scope))
+        elif action == "acknowledge":
+            member = _own_crew_member(scope)
+            services.role_acknowledge(
+                slot=_pick_slot(event, role, position=position, holder=member, open_only=False), crew_member=member
+            )
+        elif action == "release":
+            mine = None if position is not None else _own_crew_member(scope)
+            slot = _pick_slot(event, role, position=position, holder=mine, open_only=False)
+            services.role_release(slot=slot, by=request.user)
+        else:
+            email = incoming.validated_data.get("email")
+            if not email:
+                raise serializers.ValidationError({"email": "Say whom to designate (their email)."})
+            member = CrewMember.objects.for_org(event.organization).filter(user__email__iexact=email).first()
+            if member is None:
+                raise serializers.ValidationError({"email": "No crew member of this brand has that email."})
+            slot = _pick_slot(event, role, position=position, holder=None, open_only=position is None)
+            services.role_designate(slot=slot, crew_member=member, by=request.user)
+        return _roster_response(event, scope)
+
+
+# --- Checklists ---------------------------------------------------------------------------
+
+
+class ChecklistAddIn(serializers.Serializer):
+    template = serializers.IntegerField(help_text="Id of a checklist template of this brand.")
+
+
+class ChecklistItemIn(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ChecklistItemState.choices)
+    version = serializers.IntegerField(min_value=1, help_text="The version you saw; a newer one answers 409.")
+
+
+class StaleOut(serializers.Serializer):
+    error = serializers.CharField()
+    detail = serializers.CharField()
+    current = ChecklistItemOut()
+
+
+def _require_on_event(request: Request, event: Event, scope: Scope) -> None:
+    if not (scope.is_owner or services.is_on_event(request.user, event.pk)):
+        raise PermissionDenied("Only crew on this event (or an owner) see and change its checklist.")
+
+
+def _checklist(event: Event) -> list[dict]:
+    return ChecklistItemOut(checklist_rows(event), many=True).data
+
+
+def _checklist_item(event: Event, item_id: int) -> dict:
+    return next(row for row in _checklist(event) if row["id"] == item_id)
+
+
+class ChecklistApi(APIView):
+    @extend_schema(responses=ChecklistItemOut(many=True), summary="The event's checklist (crew on it, owners)")
+    def get(self, request: Request, public_id) -> Response:
+        event, scope = event_for(request, public_id)
+        _require_on_event(request, event, scope)
+        return Response(_checklist(event))
+
+    @extend_schema(
+        request=ChecklistAddIn,
+        responses={201: ChecklistItemOut(many=True)},
+        summary="Add a checklist template's items to the event (owner or the event's captain)",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        event, _scope = event_for(request, public_id)
+        incoming = ChecklistAddIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        template = (
+            ChecklistTemplate.objects.for_org(event.organization).filter(pk=incoming.validated_data["template"]).first()
+        )
+        if template is None:
+            raise serializers.ValidationError({"template": "No checklist template of this brand has that id."})
+        services.checklist_template_add(event=event, template=template, by=request.user)
+        return Response(_checklist(event), status=status.HTTP_201_CREATED)
+
+
+class ChecklistItemApi(APIView):
+    @extend_schema(
+        request=ChecklistItemIn,
+        responses={200: ChecklistItemOut, 409: StaleOut},
+        summary="Set an item's state; send the version you saw",
+    )
+    def put(self, request: Request, public_id, item_id: int) -> Response:
+        return self._update(request, public_id, item_id)
+
+    @extend_schema(request=ChecklistItemIn, responses={200: ChecklistItemOut, 409: StaleOut})
+    def patch(self, request: Request, public_id, item_id: int) -> Response:
+        return self._update(request, public_id, item_id)
+
+    def _update(self, request: Request, public_id, item_id: int) -> Response:
+        event, _scope = event_for(request, public_id)
+        item = ChecklistItem.objects.filter(event=event, pk=item_id).first()
+        if item is None:
+            raise NotFound("No checklist item matches the given query.")
+        incoming = ChecklistItemIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            services.checklist_item_update(
+                item=item,
+                state=incoming.validated_data["state"],
+                seen_version=incoming.validated_data["version"],
+                by=request.user,
+            )
+        except services.StaleChecklistItem as stale:
+            current = _checklist_item(event, item.pk)
+            return Response({"error": "conflict", "detail": stale.message, "current": current}, status=409)
+        return Response(_checklist_item(event, item.pk))
