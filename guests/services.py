@@ -151,7 +151,7 @@ def guests_import_csv(*, event: Event, data: bytes, by: AbstractBaseUser | None 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     if "name" not in header:
         raise ValidationError("The first line must be a header with at least a “name” column.")
@@ -337,6 +337,7 @@ def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPag
     """
     event = Event.objects.select_related("organization", "vessel").get(pk=event.pk)
     page, _ = GuestPage.objects.get_or_create(event=event, defaults={"organization_id": event.organization_id})
+    page.event = event
     html = pages.render_guest_page(event=event, page=page, now=now or timezone.now())
     key = pages.page_key(event)
     digest = sha256_hex(html)

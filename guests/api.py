@@ -1,0 +1,45 @@
+"""GET /api/events/<uuid>/guests/ — the manifest through the crew API.
+
+Crew on the event (and owners) see each guest's name and waiver status; contact details
+(email, phone) are owner-only fields, hidden by the field-level permission mechanism.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from charterops.api import FieldPermissionsMixin
+from crew.api import event_for
+from crew.services import is_on_event
+
+from .models import Guest, WaiverStatus
+
+
+class GuestOut(FieldPermissionsMixin, serializers.Serializer):
+    name = serializers.CharField()
+    is_minor = serializers.BooleanField()
+    waiver_status = serializers.ChoiceField(choices=WaiverStatus.choices, source="waiver_status_value")
+    on_hold = serializers.BooleanField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+
+    class Meta:
+        field_permissions = {"email": "guests.view_guest", "phone": "guests.view_guest"}
+
+
+class EventGuestsApi(APIView):
+    @extend_schema(responses=GuestOut(many=True), summary="The event's guests and their waiver status")
+    def get(self, request: Request, public_id) -> Response:
+        event, scope = event_for(request, public_id)
+        if not (scope.is_owner or is_on_event(request.user, event.pk)):
+            raise PermissionDenied("Only crew on this event (or an owner) see its guests.")
+        guests = (
+            Guest.objects.for_org(event.organization).filter(event=event).with_waiver_status().order_by("name", "pk")
+        )
+        for guest in guests:
+            guest.waiver_status_value = guest.waiver_status()
+        context = {"request": request, "organization": event.organization}
+        return Response(GuestOut(guests, many=True, context=context).data)

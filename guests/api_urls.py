@@ -1,0 +1,9 @@
+"""Guest API routes, mounted under /api/ by the root URLconf."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("events/<uuid:public_id>/guests/", api.EventGuestsApi.as_view(), name="api-event-guests"),
+]
