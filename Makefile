@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/charterops
 export REDIS_URL    ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: run test lint check-migrations pytest browser clean
+.PHONY: run test lint check-migrations pytest node-test browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ run: $(VENV)/.runtime
 	  wait
 
 ## test: every check — lint, format, dependency direction, migrations, the test suite.
-test: $(VENV)/.dev browser lint check-migrations pytest
+test: $(VENV)/.dev browser lint check-migrations pytest node-test
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -48,6 +48,10 @@ check-migrations: $(VENV)/.dev
 
 pytest: $(VENV)/.dev
 	$(VENV)/bin/pytest
+
+# The CloudFront Function that serves /g/<slug> from the brand's bucket, tested by Node's own runner.
+node-test:
+	node --test cloudfront/
 
 # Browser tests drive Debian's Chromium (no browser download); install it when missing.
 browser:
