@@ -90,7 +90,8 @@ class FieldPermissionsMixin:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return False
-        target = obj if obj is not None else self.context.get("organization")
+        # The brand the check is made in: the row's own, else the one the view acts in.
+        target = obj if hasattr(obj, "organization_id") else self.context.get("organization")
         return user.has_perm(perm, target) if target is not None else user.has_perm(perm)
 
     def get_fields(self) -> dict[str, serializers.Field]:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("guests.urls")),
     path("api/", include("crew.api_urls")),
+    path("api/", include("guests.api_urls")),
 ]

@@ -46,7 +46,7 @@ def events_for_api(*, org_ids: list[int], crew_member: CrewMember | None, includ
     open_slots = slots.filter(holder__isnull=True).order_by().values("event").annotate(n=Count("pk")).values("n")[:1]
     events = (
         Event.objects.for_orgs(org_ids)
-        .select_related("vessel", "revenue")
+        .select_related("organization", "vessel", "revenue")
         .annotate(
             my_role=Subquery(slots.filter(holder=crew_member).values("role")[:1])
             if crew_member
@@ -486,8 +486,13 @@ class StaleOut(serializers.Serializer):
     current = ChecklistItemOut()
 
 
+def on_event(event: Event, scope: Scope) -> bool:
+    """An owner, or crew holding a role on the event (`event` comes from event_for)."""
+    return scope.is_owner or event.my_role is not None
+
+
 def _require_on_event(request: Request, event: Event, scope: Scope) -> None:
-    if not (scope.is_owner or services.is_on_event(request.user, event.pk)):
+    if not on_event(event, scope):
         raise PermissionDenied("Only crew on this event (or an owner) see and change its checklist.")
 
 

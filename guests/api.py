@@ -12,8 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charterops.api import FieldPermissionsMixin
-from crew.api import event_for
-from crew.services import is_on_event
+from crew.api import event_for, on_event
 
 from .models import Guest, WaiverStatus
 
@@ -34,12 +33,12 @@ class EventGuestsApi(APIView):
     @extend_schema(responses=GuestOut(many=True), summary="The event's guests and their waiver status")
     def get(self, request: Request, public_id) -> Response:
         event, scope = event_for(request, public_id)
-        if not (scope.is_owner or is_on_event(request.user, event.pk)):
+        if not on_event(event, scope):
             raise PermissionDenied("Only crew on this event (or an owner) see its guests.")
         guests = (
             Guest.objects.for_org(event.organization).filter(event=event).with_waiver_status().order_by("name", "pk")
         )
         for guest in guests:
             guest.waiver_status_value = guest.waiver_status()
-        context = {"request": request, "organization": event.organization}
+        context = {"request": request, "organization": event.organization}  # for the contact fields
         return Response(GuestOut(guests, many=True, context=context).data)

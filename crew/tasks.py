@@ -1,0 +1,23 @@
+"""Crew emails, sent by Celery after the transaction that caused them commits.
+
+Thin: take the id of the RoleClaim row, call the service. Each service records its email
+under an idempotency key, so running a task twice (a retry, a redelivery) sends once.
+"""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def crew_invite_send(claim_id: int) -> str:
+    """A designation: email the designee the event with a magic link to its page."""
+    email = services.crew_invite_email_queue(claim_id=claim_id)
+    return "queued" if email is not None else "skipped"
+
+
+@shared_task
+def role_confirmation_send(claim_id: int) -> str:
+    """A claim: confirm it to the crew member who made it."""
+    email = services.role_confirmation_email_queue(claim_id=claim_id)
+    return "queued" if email is not None else "skipped"
