@@ -1,7 +1,9 @@
 """Back office for crew members, role slots (on the event page) and checklist templates."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from charterops.admin import OrgScopedAdmin, OrgScopedInline
@@ -9,7 +11,9 @@ from charterops.models import Membership
 from events.admin import register_event_inline
 
 from . import services
-from .models import ChecklistTemplate, ChecklistTemplateItem, CrewMember, RoleClaim, RoleSlot
+from .auth import crew_member_deactivate
+from .magic_links import CREW_HOME, magic_link_create, magic_link_url
+from .models import ChecklistTemplate, ChecklistTemplateItem, CrewMember, MagicLink, RoleClaim, RoleSlot
 
 
 class CrewMemberAddForm(forms.ModelForm):
@@ -35,6 +39,17 @@ class CrewMemberAdmin(OrgScopedAdmin):
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
     fields = ["user", "organization", "phone", "active"]
     readonly_fields = ["user", "organization"]
+    actions = ["make_sign_in_link"]
+
+    @admin.action(description="Make a sign-in link (shown here, valid 10 minutes, single use)")
+    def make_sign_in_link(self, request: HttpRequest, queryset: QuerySet[CrewMember]) -> None:
+        for member in queryset.select_related("user", "organization"):
+            try:
+                _, code = magic_link_create(crew_member=member, deep_link=CREW_HOME, purpose=MagicLink.Purpose.SIGN_IN)
+            except ValidationError as exc:
+                self.message_user(request, f"{member}: {' '.join(exc.messages)}", messages.WARNING)
+                continue
+            self.message_user(request, f"Sign-in link for {member}: {magic_link_url(code)}", messages.SUCCESS)
 
     @admin.display(ordering="user__email")
     def email(self, member: CrewMember) -> str:
@@ -56,6 +71,9 @@ class CrewMemberAdmin(OrgScopedAdmin):
     def save_model(self, request: HttpRequest, obj: CrewMember, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            if "active" in form.changed_data and not obj.active:
+                # Unticking "active" also ends every token the crew member holds.
+                crew_member_deactivate(crew_member=obj)
             return
         data = form.cleaned_data
         created = services.crew_member_create(

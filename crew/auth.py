@@ -20,6 +20,7 @@ from django.db.models import Exists, F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -195,6 +196,21 @@ class JWTAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="crew"'
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describe the bearer token in the published OpenAPI schema."""
+
+    target_class = JWTAuthentication
+    name = "crewJWT"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The crew access token a magic link is exchanged for.",
+        }
 
 
 # --- Services -----------------------------------------------------------------------------
