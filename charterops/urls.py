@@ -11,9 +11,10 @@ urlpatterns = [
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]), name="api-docs"),
     path("", include("events.urls")),
     path("", include("guests.urls")),
     path("", include("crew.urls")),
     path("api/", include("crew.api_urls")),
+    path("api/", include("guests.api_urls")),
 ]
