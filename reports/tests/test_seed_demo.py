@@ -61,3 +61,13 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(SystemExit):
         call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_demo_publishes_the_boatsetter_guest_page(client):
+    call_command("seed_demo", stdout=StringIO())
+    response = client.get("/g/boatsetter-may-30-2024")
+    assert response.status_code == 200
+    html = b"".join(response.streaming_content).decode()
+    assert "Boatsetter charter" in html
+    assert "840.78" not in html  # the reference gross never reaches a guest

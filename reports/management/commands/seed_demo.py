@@ -18,6 +18,7 @@ from crew.models import Anchor, ChecklistPhase, ChecklistTemplate, ChecklistTemp
 from events import services as event_services
 from events.models import Event, EventType, Source, Vessel
 from guests.models import Guest, WaiverTemplate
+from guests.services import guest_page_publish
 
 OWNER_USERNAME = "owner"
 OWNER_PASSWORD = "charterops-demo"  # noqa: S105 — local demo only; refused with DEBUG off
@@ -124,6 +125,11 @@ class Command(BaseCommand):
             owner = self.seed_owner()
             for brand in BRANDS:
                 self.seed_brand(brand, owner)
+        # Guest pages are published now, so /g/boatsetter-may-30-2024 answers as soon as the server is up.
+        for event in Event.objects.filter(organization__slug__in=[b.slug for b in BRANDS]).select_related(
+            "organization"
+        ):
+            guest_page_publish(event=event)
         counts = {m._meta.verbose_name_plural: m.objects.count() for m in (Organization, Event, CrewMember, Guest)}
         self.stdout.write(
             "Demo data ready: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".\n"

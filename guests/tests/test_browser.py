@@ -1,0 +1,64 @@
+"""The guest's whole path on a phone: open the waiver link, draw, sign, see it signed on the guest page."""
+
+import pytest
+
+from events.models import EventStatus
+from events.services import event_transition
+from guests.models import Guest, WaiverSignature
+from guests.tests.factories import make_guest, make_waiver
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(phone, artifact, live_server, settings):
+    from charterops.tests.factories import make_org
+    from events.tests.factories import make_event
+
+    settings.SITE_URL = live_server.url  # the links on the published page point at this server
+
+    org = make_org("queenofsandiego", name="Queen of San Diego")
+    make_waiver(org, body="I understand that sailing involves risks.")
+    event = make_event(org, name="Boatsetter charter", slug="boatsetter-may-30-2024", location="Shelter Island")
+    guest = make_guest(event, "Taylor Guest", email="taylor@example.com")  # publishes on commit
+    assert Guest.objects.filter(pk=guest.pk).on_hold().exists()
+
+    phone.goto(f"/g/{event.slug}")
+    assert phone.locator("#waivers").inner_text().count("Sign waiver") == 1
+    phone.click("text=Sign waiver")
+    phone.wait_for_url(f"**/w/{guest.token}")
+
+    # Submitting with nothing drawn says what is missing.
+    phone.check("#id_consent")
+    phone.fill("#id_signed_name", "Taylor Guest")
+    phone.click("#sign-submit")
+    assert "Draw your signature in the box." in phone.locator("#error-signature").inner_text()
+
+    phone.check("#id_consent")
+    box = phone.locator("#signature-pad").bounding_box()
+    assert box["width"] <= 390
+    phone.mouse.move(box["x"] + 20, box["y"] + 120)
+    phone.mouse.down()
+    for x, y in ((80, 40), (140, 130), (200, 50), (260, 110)):
+        phone.mouse.move(box["x"] + x, box["y"] + y, steps=5)
+    phone.mouse.up()
+    phone.screenshot(path=artifact("guest-waiver-drawn-phone.png"), full_page=True)
+    phone.click("#sign-submit")
+
+    phone.wait_for_selector("#signed-confirmation")
+    phone.screenshot(path=artifact("guest-waiver-signed-phone.png"), full_page=True)
+    signature = WaiverSignature.objects.get(guest=guest)
+    assert signature.signed_name == "Taylor Guest"
+    assert signature.mismatches() == []
+    assert not Guest.objects.filter(pk=guest.pk).on_hold().exists()
+    no_scroll = phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_scroll
+
+    phone.click("text=Back to the charter page")
+    phone.wait_for_url(f"**/g/{event.slug}")
+    waivers = phone.locator("#waivers").inner_text()
+    assert "Signed" in waivers
+    assert "Sign waiver" not in waivers
+    phone.screenshot(path=artifact("guest-page-signed-phone.png"), full_page=True)
+
+    event_transition(event=event, to_status=EventStatus.CONFIRMED)
+    event_transition(event=event, to_status=EventStatus.IN_PROGRESS)  # no longer on hold
