@@ -90,6 +90,19 @@ def test_confirming_needs_the_csrf_token_of_the_confirm_page(deckhand):
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/m/{code}", "/crew/login"])
+def test_posts_from_no_referrer_pages_pass_csrf_with_a_null_origin_and_the_token(deckhand, path):
+    # Browsers send `Origin: null` from a no-referrer page; the token still decides.
+    browser = Client(enforce_csrf_checks=True)
+    url = path.format(code=new_code(deckhand))
+    browser.get(url)
+    token = browser.cookies["csrftoken"].value
+    data = {"csrfmiddlewaretoken": token, "email": deckhand.user.email}
+    assert browser.post(url, {"email": deckhand.user.email}, headers={"Origin": "null"}).status_code == 403
+    assert browser.post(url, data, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert browser.post(url, data, headers={"Origin": "null"}).status_code in {200, 302}
+
+
 def test_code_box_on_the_sign_in_page_leads_to_the_confirm_page(client):
     response = client.get("/m/", {"code": " k7qh-3mxp "})
     assert (response.status_code, response["Location"]) == (302, "/m/K7QH3MXP")
