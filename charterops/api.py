@@ -120,3 +120,46 @@ class FieldPermissionsMixin:
                 if name in data and not self._permitted(perm, self.instance if self.instance is not None else None):
                     raise exceptions.PermissionDenied(f"You may not set “{name}”.")
         return super().to_internal_value(data)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "enum": sorted(set(ERROR_CODES.values()) | {"error"})},
+        "detail": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["error", "detail"],
+}
+DOCUMENTED_ERRORS = {
+    "400": "Invalid input; `fields` says which.",
+    "401": "Not signed in, or the token or key was refused.",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "No such object here (another brand's objects are 404 too).",
+    "405": "This path does not take that method.",
+    "409": "Conflicts with the current state (slot just taken, stale version, refused transition).",
+    "415": "The body is not JSON.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+
+def document_errors(result: dict, generator, request, public) -> dict:
+    """drf-spectacular hook: every operation may answer with the one error shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, description in DOCUMENTED_ERRORS.items():
+                responses.setdefault(status_code, {"description": description, **error})
+    return result
+
+
+def not_found(request, exception=None):
+    """The project's 404: the JSON error shape under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "not_found", "detail": "No such path or object."}, status=404)
+    return page_not_found(request, exception)

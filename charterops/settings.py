@@ -261,6 +261,8 @@ REST_FRAMEWORK = {
         "exchange": env("API_THROTTLE_EXCHANGE", "10/min"),
         "service": env("API_THROTTLE_SERVICE", "120/min"),
     },
+    # JSON in, JSON out: one way to send a body, and the one the schema documents.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "charterops.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -275,6 +277,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "charterops.api.document_errors",
+    ],
 }
 
 LOGGING = {

@@ -6,12 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz, ping
 
+# Under /api/ even an unknown path answers in the API's JSON error shape.
+handler404 = "charterops.api.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("", include("events.urls")),
     path("", include("guests.urls")),
     path("", include("crew.urls")),

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -51,7 +52,7 @@ def events_for_api(*, org_ids: list[int], crew_member: CrewMember | None, includ
             my_role=Subquery(slots.filter(holder=crew_member).values("role")[:1])
             if crew_member
             else Value(None, output_field=CharField()),
-            open_slots=Subquery(open_slots),
+            open_slots=Coalesce(Subquery(open_slots), 0),
         )
         .order_by("departure_at", "pk")
     )
@@ -195,7 +196,7 @@ class EventWriteIn(serializers.Serializer):
     )
     name = serializers.CharField(max_length=200)
     event_type = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
-    vessel = serializers.CharField(required=False, allow_blank=True, max_length=120, help_text="Vessel name.")
+    vessel = serializers.CharField(required=False, max_length=120, help_text="Vessel name.")
     departure_at = serializers.DateTimeField()
     return_at = serializers.DateTimeField()
     location = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -210,6 +211,8 @@ class EventFilters(serializers.Serializer):
     departure_from = serializers.DateField(required=False, help_text="Local date, inclusive.")
     departure_to = serializers.DateField(required=False, help_text="Local date, inclusive.")
     vessel = serializers.CharField(required=False, max_length=120, help_text="Vessel name.")
+    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number (20 events a page).")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 def _local_day_bounds(day, org: Organization, end: bool) -> datetime:
@@ -217,14 +220,14 @@ def _local_day_bounds(day, org: Organization, end: bool) -> datetime:
 
 
 def _filtered(events: QuerySet, filters: dict, scope: Scope) -> QuerySet:
-    if "status" in filters:
+    if filters.get("status"):
         events = events.filter(status=filters["status"])
     org = scope.organizations[0] if scope.organizations else None
     if org is not None and "departure_from" in filters:
         events = events.filter(departure_at__gte=_local_day_bounds(filters["departure_from"], org, end=False))
     if org is not None and "departure_to" in filters:
         events = events.filter(departure_at__lte=_local_day_bounds(filters["departure_to"], org, end=True))
-    if "vessel" in filters:
+    if filters.get("vessel"):
         events = events.filter(vessel__name__iexact=filters["vessel"])
     return events
 
@@ -255,14 +258,24 @@ class EventPagination(PageNumberPagination):
     max_page_size = 100
 
 
+class EventPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EventListOut(many=True)
+
+
 class EventListApi(APIView):
     @extend_schema(
+        operation_id="events_list",
         parameters=[EventFilters],
-        responses=EventListOut(many=True),
+        responses=EventPageOut,
         summary="Events: crew see theirs and open slots in their brand; owners see all of their brands'",
     )
     def get(self, request: Request) -> Response:
-        filters = EventFilters(data=request.query_params)
+        # A plain dict, not the QueryDict: "?status=" is then an invalid status, as the
+        # schema says, rather than silently no filter.
+        filters = EventFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         scope = scope_of(request)
         events = events_for_api(
@@ -301,7 +314,11 @@ def detail_data(request: Request, public_id) -> dict:
 
 
 class EventDetailApi(APIView):
-    @extend_schema(responses=EventDetailOut, summary="One event: roster and checklist for its crew and owners")
+    @extend_schema(
+        operation_id="events_retrieve",
+        responses=EventDetailOut,
+        summary="One event: roster and checklist for its crew and owners",
+    )
     def get(self, request: Request, public_id) -> Response:
         return Response(detail_data(request, public_id))
 

@@ -39,7 +39,7 @@ class EventSerializer(FieldPermissionsMixin, serializers.ModelSerializer):
     """An event as the API shows it: what crew may see, plus revenue for owners."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    vessel = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    vessel = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     revenue = RevenueSerializer(read_only=True)
 
     class Meta:
