@@ -97,6 +97,10 @@ def decode_token(token: str) -> dict[str, Any]:
         raise InvalidToken("The token is not valid.") from exc
     if claims["typ"] != TOKEN_TYPE:
         raise InvalidToken("The token is not a crew access token.")
-    if not isinstance(claims["ver"], int) or not isinstance(claims["sub"], str) or not claims["sub"].isdigit():
+    sub = claims["sub"]
+    # A user id the database can look up: ASCII digits of a 64-bit integer.
+    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit() and len(sub) <= 18):
+        raise InvalidToken("The token is not valid.")
+    if not isinstance(claims["ver"], int) or not all(isinstance(claims[c], str) for c in ("org", "role", "jti")):
         raise InvalidToken("The token is not valid.")
     return claims
