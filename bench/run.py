@@ -1,0 +1,169 @@
+"""`make bench`: gunicorn (2 workers) on PostgreSQL with the scaled data set, load from wrk.
+
+Prints p50, p95 and requests/s for each endpoint, its ratio to the trivial view (the
+framework floor) measured in the same run, and the queries each request runs.
+
+    make bench                      # defaults: 10 s per endpoint, 2 connections
+    BENCH_SECONDS=30 make bench
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "18900"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "2"))
+DB_NAME = "charterops_bench"
+BASE = f"http://127.0.0.1:{PORT}"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "charterops.settings",
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"),
+    "DB_CONN_MAX_AGE": "600",  # persistent connections, as in production
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "JWT_SECRET": "bench-only-jwt-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "SITE_URL": BASE,
+    # The benchmark measures serving, not the abuse limits: lift every throttle.
+    "API_THROTTLE_USER": "100000000/min",
+    "API_THROTTLE_ANON": "100000000/min",
+    "API_THROTTLE_EXCHANGE": "100000000/min",
+    "SIGN_IN_FAILURES_PER_IP": "100000000",
+    "SIGN_IN_FAILURES_GLOBAL": "100000000",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, capture_output=True, text=True)  # noqa: S603
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    admin_url = ENV["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 — loopback only
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"{url} did not answer within {timeout:.0f} s")
+
+
+def wrk(path: str, seconds: int, extra_env: dict[str, str]) -> dict:
+    result = subprocess.run(  # noqa: S603
+        [WRK, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk.lua"), BASE + path],
+        env={**os.environ, **extra_env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    match = re.search(r"^BENCH (\{.*\})$", result.stdout, re.MULTILINE)
+    if not match:
+        sys.exit(f"wrk printed no result for {path}:\n{result.stdout}\n{result.stderr}")
+    stats = json.loads(match.group(1))
+    stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
+    return stats
+
+
+def main() -> None:
+    if not Path(WRK).exists():
+        sys.exit("wrk is missing: make bench installs it with apt (Debian's wrk).")
+    print(f"Preparing {DB_NAME} (migrate + seed_bench) …", flush=True)
+    fresh_database()
+    manage("migrate", "--noinput", "-v0")
+    print(manage("seed_bench").strip(), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        codes_file = Path(tmp) / "codes.txt"
+        plan = json.loads(manage("bench_prepare", "--codes-file", str(codes_file), "--codes", "40000"))
+        server = subprocess.Popen(  # noqa: S603
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "charterops.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            start_new_session=True,
+        )
+        try:
+            wait_for(BASE + "/ping")
+            rows = []
+            for endpoint in plan["endpoints"]:
+                extra = {k: v for k, v in endpoint.get("env", {}).items()}
+                if endpoint.get("codes"):
+                    extra["BENCH_CODES"] = str(codes_file)
+                if not endpoint.get("codes"):
+                    wrk(endpoint["path"], 2, extra)  # warm-up: caches, connections, imports
+                rows.append((endpoint, wrk(endpoint["path"], SECONDS, extra)))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+    print_table(rows, plan)
+
+
+def print_table(rows: list[tuple[dict, dict]], plan: dict) -> None:
+    floor = rows[0][1]["p50_us"]
+    print()
+    print(
+        f"gunicorn 2 workers · PostgreSQL · wrk -t1 -c{CONNECTIONS} · {SECONDS} s per endpoint · "
+        f"event with {plan['event_size']}"
+    )
+    header = (
+        f"{'endpoint':<44} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p50 ÷ floor':>11} {'target':>7} {'queries':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    failures = []
+    for endpoint, stats in rows:
+        ratio = stats["p50_us"] / floor
+        target = endpoint.get("target")
+        print(
+            f"{endpoint['name']:<44} {stats['p50_us'] / 1000:>8.2f} {stats['p95_us'] / 1000:>8.2f} "
+            f"{stats['rps']:>8.0f} {ratio:>10.1f}× {('≤' + str(target) + '×') if target else '':>7} "
+            f"{endpoint['queries']:>7}"
+        )
+        if stats["non_2xx"] or stats["socket_errors"]:
+            failures.append(f"{endpoint['name']}: {stats['non_2xx']} non-2xx, {stats['socket_errors']} socket errors")
+        if target and ratio > target:
+            failures.append(f"{endpoint['name']}: {ratio:.1f}× the floor, over the {target}× target")
+    if failures:
+        print("\n" + "\n".join(failures))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
