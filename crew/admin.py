@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from charterops.admin import OrgScopedAdmin, OrgScopedInline
+from charterops.errors import DomainError
 from charterops.models import Membership
 from events.admin import register_event_inline
 
@@ -88,13 +89,68 @@ class CrewMemberAdmin(OrgScopedAdmin):
         obj.pk, obj.user = created.pk, created.user
 
 
+class RoleSlotFormSet(forms.BaseInlineFormSet):
+    """Who holds a slot changes only through crew services, as on the crew pages.
+
+    Putting someone in a slot is a designation (recorded, the designee emailed, the
+    captain's slot only for captains); emptying it is a release. A refusal is shown as a
+    message and the rest of the page is still saved. A held slot cannot be deleted: its
+    history would go with it.
+    """
+
+    request: HttpRequest | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form) and form.instance.holder_id:
+                raise ValidationError(f"Release {form.instance.holder} from {form.instance} before deleting the slot.")
+
+    def save_new(self, form, commit: bool = True) -> RoleSlot:
+        holder = form.cleaned_data.get("holder")
+        form.instance.holder = None
+        slot = super().save_new(form, commit=commit)
+        if holder is not None:
+            self._change_holder(slot, holder)
+        return slot
+
+    def save_existing(self, form, obj: RoleSlot, commit: bool = True) -> RoleSlot:
+        holder_changed = "holder" in form.changed_data
+        new_holder = form.cleaned_data.get("holder")
+        current = RoleSlot.objects.get(pk=obj.pk)
+        obj.holder_id, obj.acknowledged_at = current.holder_id, current.acknowledged_at
+        slot = super().save_existing(form, obj, commit=commit)
+        if holder_changed:
+            self._change_holder(slot, new_holder)
+        return slot
+
+    def _change_holder(self, slot: RoleSlot, holder: CrewMember | None) -> None:
+        by = self.request.user if self.request else None
+        try:
+            if holder is None:
+                services.role_release(slot=slot, by=by)
+            else:
+                services.role_designate(slot=slot, crew_member=holder, by=by)
+        except (DomainError, ValidationError) as exc:
+            if self.request is not None:
+                text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
+                messages.error(self.request, f"{slot}: {text}")
+        slot.refresh_from_db(fields=["holder", "acknowledged_at"])
+
+
 @register_event_inline
 class RoleSlotInline(OrgScopedInline, admin.TabularInline):
     model = RoleSlot
+    formset = RoleSlotFormSet
     extra = 0
     fields = ["role", "position", "holder", "acknowledged_at"]
     readonly_fields = ["acknowledged_at"]
     verbose_name_plural = "Crew roles"
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The formset needs to know who is designating (the services check it).
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 class ChecklistTemplateItemInline(admin.TabularInline):

@@ -9,6 +9,7 @@ Who may do what lives here, once:
 Refusals are charterops.errors (Conflict 409, Forbidden 403) or ValidationError (400).
 """
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -560,6 +561,7 @@ def role_confirmation_email_queue(*, claim_id: int) -> OutboundEmail | None:
 # --- Calendar feed ------------------------------------------------------------------------
 
 CALENDAR_TOKEN_BYTES = 24
+CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def calendar_token_get_or_create(*, crew_member: CrewMember) -> str:
@@ -583,7 +585,8 @@ def calendar_token_rotate(*, crew_member: CrewMember) -> str:
 
 def crew_member_for_calendar_token(token: str) -> CrewMember | None:
     """The active crew member whose feed this is, or None (unknown, rotated or malformed)."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (NUL bytes, quotes …) never reaches the database.
+    if not CALENDAR_TOKEN_PATTERN.fullmatch(token or ""):
         return None
     return (
         CrewMember.objects.select_related("organization", "user")

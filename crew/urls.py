@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import signin
+from . import signin, views
 
 app_name = "crew"
 
@@ -13,4 +13,21 @@ urlpatterns = [
     path("crew/login", signin.login, name="login"),
     path("crew/logout", signin.logout, name="logout"),
     path("crew/logout/everywhere", signin.logout_everywhere, name="logout-everywhere"),
+    # Pages
+    path("crew/", views.home, name="home"),
+    path("crew/events/<uuid:public_id>/", views.event_detail, name="event"),
+    path("crew/events/<uuid:public_id>/roles/<slug:role>/<int:position>/claim", views.role_claim, name="role-claim"),
+    path(
+        "crew/events/<uuid:public_id>/roles/<slug:role>/<int:position>/release", views.role_release, name="role-release"
+    ),
+    path(
+        "crew/events/<uuid:public_id>/roles/<slug:role>/<int:position>/acknowledge",
+        views.role_acknowledge,
+        name="role-acknowledge",
+    ),
+    path("crew/events/<uuid:public_id>/roles/designate", views.role_designate, name="role-designate"),
+    path("crew/events/<uuid:public_id>/confirm", views.event_confirm, name="event-confirm"),
+    path("crew/events/<uuid:public_id>/checklist", views.checklist_update, name="checklist-update"),
+    path("crew/calendar/reset", views.calendar_reset, name="calendar-reset"),
+    path("crew/calendar/<slug:token>.ics", views.calendar_feed, name="calendar"),
 ]

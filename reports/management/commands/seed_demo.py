@@ -213,6 +213,8 @@ class Command(BaseCommand):
         event = event_services.event_update(
             event=event, by=owner, **{k: v for k, v in fields.items() if k not in {"source", "external_ref"}}
         )
+        # Demo databases made before checklists existed get them too (adds only what is missing).
+        crew_services.checklist_instantiate(event=event)
         if revenue is not None:
             event_services.revenue_set(event=event, **revenue)
         return event

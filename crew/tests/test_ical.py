@@ -1,0 +1,112 @@
+"""The crew iCal feed: my events, stable UIDs, SEQUENCE bumped on change, cancellations."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from crew import ical, services
+from crew.models import CrewRole
+from crew.tests.scenarios import PACIFIC, boatsetter_charter, seat
+from events.models import EventStatus
+from events.services import event_transition, event_update
+from events.tests.factories import make_event
+
+
+@pytest.fixture
+def feed(client, deckhand):
+    token = services.calendar_token_get_or_create(crew_member=deckhand)
+
+    def fetch() -> str:
+        response = client.get(f"/crew/calendar/{token}.ics")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        return response.content.decode()
+
+    return fetch
+
+
+def unfold(body: str) -> list[str]:
+    return body.replace("\r\n ", "").split("\r\n")
+
+
+def events_in(body: str) -> dict[str, dict[str, str]]:
+    found, current = {}, None
+    for line in unfold(body):
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            found[current["UID"]] = current
+            current = None
+        elif current is not None and ":" in line:
+            key, value = line.split(":", 1)
+            current[key.split(";")[0]] = value
+    return found
+
+
+def test_the_feed_lists_my_events_with_stable_uids_and_utc_times(feed, org, deckhand):
+    departure = datetime(2030, 5, 30, 10, 0, tzinfo=PACIFIC)
+    mine = make_event(org, name="Harbor charter", departure_at=departure, hours=3, location="Shelter Island, dock 3")
+    seat(mine, deckhand)
+    make_event(org, name="Not mine")
+
+    body = feed()
+
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
+    entries = events_in(body)
+    assert list(entries) == [f"{mine.public_id}@charterops"]
+    entry = entries[f"{mine.public_id}@charterops"]
+    assert entry["DTSTART"] == "20300530T170000Z"  # 10:00 PDT
+    assert entry["DTEND"] == "20300530T200000Z"
+    assert entry["SUMMARY"] == "Harbor charter (Deckhand 1)"
+    assert entry["LOCATION"] == "Shelter Island\\, dock 3"
+    assert entry["STATUS"] == "TENTATIVE"
+    assert list(events_in(feed())) == list(entries)  # the same UID on every fetch
+
+
+def test_events_long_past_drop_out_of_the_feed(feed, org, deckhand):
+    seat(boatsetter_charter(org), deckhand)  # 30 May 2024
+    assert events_in(feed()) == {}
+
+
+def test_a_change_bumps_the_sequence_and_a_cancellation_says_cancelled(feed, org, deckhand):
+    event = make_event(org, departure_at=timezone.now() + timedelta(days=3))
+    seat(event, deckhand)
+    uid = f"{event.public_id}@charterops"
+    first = int(events_in(feed())[uid]["SEQUENCE"])
+
+    event_update(event=event, departure_at=event.departure_at + timedelta(hours=1), location="New dock")
+    event.updated_at += timedelta(seconds=5)  # a later edit, as on a real clock
+    type(event).objects.filter(pk=event.pk).update(updated_at=event.updated_at)
+    moved = events_in(feed())[uid]
+    assert int(moved["SEQUENCE"]) > first
+
+    event_transition(event=event, to_status=EventStatus.CANCELLED)
+    type(event).objects.filter(pk=event.pk).update(updated_at=event.updated_at + timedelta(seconds=5))
+    cancelled = events_in(feed())[uid]
+    assert cancelled["STATUS"] == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) > int(moved["SEQUENCE"])
+
+
+def test_a_confirmed_event_is_confirmed_in_the_feed(feed, org, deckhand, captain):
+    event = make_event(org)
+    seat(event, deckhand)
+    seat(event, captain, CrewRole.CAPTAIN)
+    event_transition(event=event, to_status=EventStatus.CONFIRMED)
+    assert events_in(feed())[f"{event.public_id}@charterops"]["STATUS"] == "CONFIRMED"
+
+
+def test_long_lines_are_folded_and_text_escaped():
+    line = "DESCRIPTION:" + "Crew; bring jackets, and hats\n" * 6 + "é" * 40
+    folded = ical.fold("DESCRIPTION:" + ical.escape(line[12:]))
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "").startswith("DESCRIPTION:Crew\\; bring jackets\\, and hats\\n")
+
+
+def test_the_feed_never_holds_revenue(feed, org, deckhand):
+    event = make_event(org, revenue={"gross": "987654.32"}, notes="Gate code 4471")
+    seat(event, deckhand)
+    body = feed()
+    assert "987654" not in body
+    assert "Gate code 4471" in body  # crew notes are fine
