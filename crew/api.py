@@ -43,8 +43,8 @@ def events_for_api(*, org_ids: list[int], crew_member: CrewMember | None, includ
     Owners see every event of their brands; crew see the events they hold a role on and
     upcoming events of their brand that still have an open slot.
     """
-    slots = RoleSlot.objects.filter(event=OuterRef("pk"))
-    open_slots = slots.filter(holder__isnull=True).order_by().values("event").annotate(n=Count("pk")).values("n")[:1]
+    slots = RoleSlot.objects.filter(event=OuterRef("pk")).order_by()  # no default ordering join
+    open_slots = slots.filter(holder__isnull=True).values("event").annotate(n=Count("pk")).values("n")[:1]
     events = (
         Event.objects.for_orgs(org_ids)
         .select_related("organization", "vessel", "revenue")
