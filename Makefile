@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/charterops
 export REDIS_URL    ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: run test lint check-migrations pytest node-test browser clean
+.PHONY: run test lint check-migrations pytest node-test browser bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Could not install chromium: browser tests will be skipped (they fail under CI=true)."; }
+
+## bench: gunicorn (2 workers) on PostgreSQL with a scaled data set, load from wrk; not part of `make test`.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

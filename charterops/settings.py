@@ -291,6 +291,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
+# --- Guests: waivers, guest pages, photos ---
+# A drawn signature arrives as a PNG data URL; larger ones are refused (decoded bytes).
+GUEST_SIGNATURE_MAX_BYTES = env_int("GUEST_SIGNATURE_MAX_BYTES", 200_000)
+# Behind a load balancer, the signer's address is the last hop it appended to X-Forwarded-For.
+GUEST_TRUST_X_FORWARDED_FOR = env_bool("GUEST_TRUST_X_FORWARDED_FOR", False)
+# Published guest pages: short caching, since a page is republished whenever it changes.
+GUEST_PAGE_CACHE_CONTROL = env("GUEST_PAGE_CACHE_CONTROL", "public, max-age=60, must-revalidate")
+# Photos: size cap, the only content types accepted (never SVG or HTML), and how long a
+# presigned upload stays valid.
+GUEST_PHOTO_MAX_BYTES = env_int("GUEST_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+GUEST_PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/webp": "webp"}
+GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS = env_int("GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS", 600)
+GUEST_PHOTO_MAX_PER_EVENT = env_int("GUEST_PHOTO_MAX_PER_EVENT", 500)
+# What the guest page lists when an event gives no list of its own.
+GUEST_PAGE_WHAT_TO_BRING = "Soft-soled shoes, sunscreen, sunglasses, a warm layer and a photo ID."
+
 # --- Crew sign-in ---
 # Magic links: how long a code lives when mailed with an event, and when asked for at
 # /crew/login. Codes are stored as an HMAC keyed with MAGIC_LINK_SECRET (SECRET_KEY when
@@ -311,19 +327,3 @@ SIGN_IN_EMAILS_PER_ADDRESS = env_int("SIGN_IN_EMAILS_PER_ADDRESS", 3)
 SIGN_IN_TRUST_X_FORWARDED_FOR = env_bool("SIGN_IN_TRUST_X_FORWARDED_FOR", False)
 # The crew JWT cookie is Secure everywhere but local debug over plain HTTP.
 CREW_COOKIE_SECURE = env_bool("CREW_COOKIE_SECURE", not DEBUG)
-
-# --- Guests: waivers, guest pages, photos ---
-# A drawn signature arrives as a PNG data URL; larger ones are refused (decoded bytes).
-GUEST_SIGNATURE_MAX_BYTES = env_int("GUEST_SIGNATURE_MAX_BYTES", 200_000)
-# Behind a load balancer, the signer's address is the last hop it appended to X-Forwarded-For.
-GUEST_TRUST_X_FORWARDED_FOR = env_bool("GUEST_TRUST_X_FORWARDED_FOR", False)
-# Published guest pages: short caching, since a page is republished whenever it changes.
-GUEST_PAGE_CACHE_CONTROL = env("GUEST_PAGE_CACHE_CONTROL", "public, max-age=60, must-revalidate")
-# Photos: size cap, the only content types accepted (never SVG or HTML), and how long a
-# presigned upload stays valid.
-GUEST_PHOTO_MAX_BYTES = env_int("GUEST_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-GUEST_PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/webp": "webp"}
-GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS = env_int("GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS", 600)
-GUEST_PHOTO_MAX_PER_EVENT = env_int("GUEST_PHOTO_MAX_PER_EVENT", 500)
-# What the guest page lists when an event gives no list of its own.
-GUEST_PAGE_WHAT_TO_BRING = "Soft-soled shoes, sunscreen, sunglasses, a warm layer and a photo ID."
