@@ -306,17 +306,37 @@ def _slot_for(slots: list[RoleSlot], role: str, taken: set[int]) -> RoleSlot | N
     return None
 
 
+def _booked_crew_member(event: Event, entry: dict[str, Any], role: str) -> CrewMember:
+    member = entry.get("crew_member")
+    if isinstance(member, CrewMember):
+        return member
+    email = entry.get("email")
+    if not email:
+        raise ValidationError(f"Give a crew member for the {CrewRole(role).label.lower()} role.")
+    found = (
+        CrewMember.objects.for_org(event.organization_id)
+        .filter(user__email__iexact=email, active=True)
+        .select_related("user")
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"crew": f"No active crew member of {event.organization} has the email {email}."})
+    return found
+
+
 @transaction.atomic
 def event_crew_assign(*, event: Event, crew: Iterable[dict[str, Any]], by: AbstractBaseUser | None = None) -> None:
-    """Designate the crew a new event was booked with: [{"role": "captain", "crew_member": cm}, …]."""
+    """Designate the crew a new event was booked with: [{"role": "captain", "crew_member": cm}, …].
+
+    An entry may name the crew member by "email" instead (as booking platforms do).
+    """
     slots = list(RoleSlot.objects.filter(event=event).order_by("role", "position"))
     used: set[int] = set()
     for entry in crew:
-        role, member = entry.get("role"), entry.get("crew_member")
+        role = entry.get("role")
         if role not in CrewRole.values:
             raise ValidationError(f"{role!r} is not a crew role. Choose one of: {', '.join(CrewRole.values)}.")
-        if not isinstance(member, CrewMember):
-            raise ValidationError(f"Give a crew member for the {CrewRole(role).label.lower()} role.")
+        member = _booked_crew_member(event, entry, role)
         slot = _slot_for(slots, role, used)
         if slot is None:
             raise ValidationError(f"The event has no open {CrewRole(role).label.lower()} slot for {member}.")

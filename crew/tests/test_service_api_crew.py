@@ -1,0 +1,45 @@
+"""The service API's crew: booked crew are designated and emailed a sign-in link."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from events.models import Event
+from events.service_keys import service_key_create
+from events.tests.test_service_api import BOOKING, URL
+
+
+@pytest.fixture
+def platform(org):
+    _, plain = service_key_create(organization=org, name="Boatsetter")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    return client
+
+
+def test_booked_crew_are_designated_and_emailed_a_sign_in_link_without_money(
+    platform, org, captain, deckhand, django_capture_on_commit_callbacks
+):
+    from charterops.models import OutboundEmail
+    from crew.models import RoleSlot
+
+    booking = {**BOOKING, "captain": captain.user.email, "crew": [deckhand.user.email]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = platform.post(URL, booking, format="json")
+
+    assert response.status_code == 201, response.json()
+    event = Event.objects.get(public_id=response.json()["id"])
+    holders = dict(RoleSlot.objects.filter(event=event, holder__isnull=False).values_list("role", "holder"))
+    assert holders == {"captain": captain.pk, "first_mate": deckhand.pk}
+    emails = OutboundEmail.objects.filter(kind="crew_invite")
+    assert sorted(e.to[0] for e in emails) == sorted([captain.user.email, deckhand.user.email])
+    for email in emails:
+        assert "/m/" in email.body_text
+        for amount in ("840.78", "151.34", "150.00", "250.00"):
+            assert amount not in email.body_text + email.body_html
+
+
+def test_unknown_crew_emails_are_400_and_nothing_is_created(platform):
+    response = platform.post(URL, {**BOOKING, "captain": "stranger@example.com"}, format="json")
+    assert response.status_code == 400
+    assert "stranger@example.com" in str(response.json()["fields"])
+    assert not Event.objects.exists()
