@@ -233,6 +233,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a load balancer, the client's address is the last hop it appended to
+# X-Forwarded-For (charterops/http.py); off, it is REMOTE_ADDR.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -294,8 +297,6 @@ LOGGING = {
 # --- Guests: waivers, guest pages, photos ---
 # A drawn signature arrives as a PNG data URL; larger ones are refused (decoded bytes).
 GUEST_SIGNATURE_MAX_BYTES = env_int("GUEST_SIGNATURE_MAX_BYTES", 200_000)
-# Behind a load balancer, the signer's address is the last hop it appended to X-Forwarded-For.
-GUEST_TRUST_X_FORWARDED_FOR = env_bool("GUEST_TRUST_X_FORWARDED_FOR", False)
 # Published guest pages: short caching, since a page is republished whenever it changes.
 GUEST_PAGE_CACHE_CONTROL = env("GUEST_PAGE_CACHE_CONTROL", "public, max-age=60, must-revalidate")
 # Photos: size cap, the only content types accepted (never SVG or HTML), and how long a
@@ -323,7 +324,5 @@ SIGN_IN_FAILURES_GLOBAL = env_int("SIGN_IN_FAILURES_GLOBAL", 300)
 # Sign-in link requests at /crew/login per address, and emails per crew address, per window.
 SIGN_IN_REQUESTS_PER_IP = env_int("SIGN_IN_REQUESTS_PER_IP", 10)
 SIGN_IN_EMAILS_PER_ADDRESS = env_int("SIGN_IN_EMAILS_PER_ADDRESS", 3)
-# Behind a load balancer, the client is the last hop it appended to X-Forwarded-For.
-SIGN_IN_TRUST_X_FORWARDED_FOR = env_bool("SIGN_IN_TRUST_X_FORWARDED_FOR", False)
 # The crew JWT cookie is Secure everywhere but local debug over plain HTTP.
 CREW_COOKIE_SECURE = env_bool("CREW_COOKIE_SECURE", not DEBUG)

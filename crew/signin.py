@@ -21,6 +21,8 @@ from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charterops import http
+
 from .auth import LOGIN_PATH, clear_auth_cookie, crew_required, set_auth_cookie, sign_out_everywhere, token_revoke
 from .magic_links import (
     CODE_LENGTH,
@@ -34,12 +36,8 @@ from .magic_links import (
 
 
 def client_ip(request: HttpRequest) -> str:
-    if settings.SIGN_IN_TRUST_X_FORWARDED_FOR:
-        # The load balancer appends the address it saw; earlier hops are the client's word.
-        forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
-        if forwarded:
-            return forwarded[-1][:64]
-    return request.META.get("REMOTE_ADDR", "unknown")[:64]
+    # Throttling needs a key even for a request without a valid address.
+    return http.client_ip(request) or "unknown"
 
 
 def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -203,21 +203,6 @@ def waiver_publish(*, organization: Organization, title: str, body: str) -> Waiv
     return template
 
 
-def client_ip(meta: dict[str, Any]) -> str | None:
-    """The signer's address: REMOTE_ADDR, or the load balancer's last X-Forwarded-For hop."""
-    if settings.GUEST_TRUST_X_FORWARDED_FOR and meta.get("HTTP_X_FORWARDED_FOR"):
-        candidate = meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
-    else:
-        candidate = meta.get("REMOTE_ADDR") or ""
-    from django.core.validators import validate_ipv46_address
-
-    try:
-        validate_ipv46_address(candidate)
-    except ValidationError:
-        return None
-    return candidate
-
-
 @transaction.atomic
 def waiver_sign(
     *,

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charterops.errors import DomainError
+from charterops.http import client_ip
 
 from . import services
 from .forms import PhotoAuthorizeForm, WaiverSignForm
@@ -109,7 +110,7 @@ def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
                 signature_png=form.cleaned_data["signature"],
                 consent=form.cleaned_data["consent"],
                 signer=form.signer,
-                ip_address=services.client_ip(request.META),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ValidationError as exc:

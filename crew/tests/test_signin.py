@@ -247,7 +247,7 @@ def test_forwarded_for_header_is_ignored_unless_the_proxy_is_trusted(settings):
 
 
 def test_behind_a_trusted_proxy_the_last_forwarded_hop_is_the_client(settings):
-    settings.SIGN_IN_TRUST_X_FORWARDED_FOR = True
+    settings.TRUST_X_FORWARDED_FOR = True
     settings.SIGN_IN_FAILURES_PER_IP = 2
     proxy = from_ip("10.0.0.1")
     for _ in range(2):
