@@ -33,6 +33,16 @@ def owner_permissions() -> frozenset[str]:
     return frozenset(perms)
 
 
+def act_as_owner_of(user, organization_ids: set[int]) -> None:
+    """For this request, `user` owns exactly `organization_ids` (empty: none).
+
+    A crew token acts in the one brand it was issued for: an owner of one brand signed
+    in with a crew token of another holds no owner permission through it. It also saves
+    the membership query the permission check would otherwise make.
+    """
+    setattr(user, MembershipBackend.cache_attr, set(organization_ids))
+
+
 def _organization_id(obj) -> int | None:
     return obj.pk if isinstance(obj, Organization) else getattr(obj, "organization_id", None)
 

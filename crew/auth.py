@@ -26,6 +26,7 @@ from rest_framework.request import Request
 
 from charterops.jwt import InvalidToken, decode_token, issue_token
 from charterops.models import Membership, Organization, RevokedToken
+from charterops.permissions import act_as_owner_of
 
 from .models import CrewMember
 
@@ -192,6 +193,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
             principal = principal_from_token(token)
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(exc.message) from exc
+        act_as_owner_of(principal.user, {principal.organization.pk} if principal.is_owner else set())
         return principal.user, principal
 
     def authenticate_header(self, request: Request) -> str:

@@ -262,8 +262,8 @@ def test_detail_query_count_is_the_same_for_1_and_50_crew(api_login, org, deckha
     small = make_event(org)
     hold(small, deckhand)
     client = api_login(deckhand)
-    # token's membership, crew member, the user's owned brands (revenue check), event, roster, checklist
-    with django_assert_num_queries(6) as one:
+    # token's membership, crew member, event, roster, checklist
+    with django_assert_num_queries(5) as one:
         client.get(f"/api/events/{small.public_id}/")
 
     big = make_event(org)
@@ -281,3 +281,21 @@ def test_detail_query_count_is_the_same_for_1_and_50_crew(api_login, org, deckha
     with django_assert_num_queries(len(one.captured_queries)):
         body = client.get(f"/api/events/{big.public_id}/").json()
     assert len([slot for slot in body["roster"] if slot["holder"]]) == 50
+
+
+def test_an_owner_signed_in_as_crew_of_another_brand_sees_no_revenue_there(api_login, owner, other_org):
+    from charterops.models import Membership
+    from crew.tests.factories import make_crew_member
+
+    theirs = make_event(other_org, revenue={"gross": SENTINEL})
+    crew_profile = make_crew_member(other_org, "Olivia")
+    Membership.objects.filter(organization=other_org, user=crew_profile.user).delete()
+    crew_profile.user = owner
+    crew_profile.save()
+    Membership.objects.create(user=owner, organization=other_org, role=Membership.Role.CREW)
+    hold(theirs, crew_profile)
+
+    body = api_login(crew_profile).get(f"/api/events/{theirs.public_id}/").json()
+
+    assert "revenue" not in body
+    assert "987654" not in str(body)
