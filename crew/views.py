@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -40,6 +40,7 @@ from .panels import EVENT_PANELS
 # Held events stay on /crew/ until they return; older ones drop off. Open slots listed
 # there are capped so the page stays short on a phone.
 OPEN_SLOTS_LIMIT = 30
+OWNER_EVENTS_LIMIT = 50  # the back office lists them all; this is the phone's short view
 CALENDAR_PAST_DAYS = 90
 # Captain first, then first mate, then deckhands by number (not alphabetical).
 ROLE_RANK = Case(
@@ -104,7 +105,8 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if member is not None:
         mine = list(
-            RoleSlot.objects.filter(holder=member, event__organization=org, event__return_at__gte=now)
+            RoleSlot.objects.for_org(org)
+            .filter(holder=member, event__return_at__gte=now)
             .select_related("event__vessel")
             .order_by("event__departure_at", "event__pk")
         )
@@ -112,7 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         # An owner without a crew profile sees every upcoming event of the brand.
         events = Event.objects.for_org(org).filter(return_at__gte=now).select_related("vessel")
-        my_events = [(event, None) for event in events.order_by("departure_at", "pk")]
+        my_events = [(event, None) for event in events.order_by("departure_at", "pk")[:OWNER_EVENTS_LIMIT]]
     return render(
         request,
         "crew/home.html",
@@ -440,7 +442,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     slots = (
         RoleSlot.objects.for_org(member.organization)
         .filter(holder=member)
-        .filter(Q(event__return_at__gte=since))
+        .filter(event__return_at__gte=since)
         .select_related("event__vessel")
         .order_by("event__departure_at", "event__pk")
     )
