@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -26,6 +28,17 @@ def well_formed(name: str, value) -> bool:
         return uuid.UUID(str(value)) is not None if name == "public_id" else int(str(value)) >= 0
     except ValueError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly would close the test's database connection at the end
+    of each request (Django's test client suspends that too)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
