@@ -6,10 +6,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-# CI runs the suite against the machine's real PostgreSQL and Redis.
+# CI runs the checks against the machine's real PostgreSQL and Redis (`make run` keeps
+# its embedded defaults either way).
 ifeq ($(CI),true)
-export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/charterops
-export REDIS_URL    ?= redis://127.0.0.1:6379/0
+test check-migrations pytest: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/charterops
+test check-migrations pytest: export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
 .PHONY: run test lint check-migrations pytest node-test browser bench clean

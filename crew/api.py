@@ -77,37 +77,46 @@ def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | N
         return None
 
 
+def _person(first: str, last: str, email: str, username: str) -> str:
+    # CrewMember.display_name / services.who, from columns rather than model instances.
+    return f"{first} {last}".strip() or email or username
+
+
 def roster_rows(event: Event, *, full: bool) -> list[dict]:
     """The event's slots; only the open ones for crew who are not on the event."""
-    slots = RoleSlot.objects.filter(event=event).select_related("holder__user").order_by("role", "position")
+    slots = RoleSlot.objects.filter(event=event).order_by("role", "position")
     if not full:
         slots = slots.filter(holder__isnull=True)
+    holder = ("holder_id", "holder__user__first_name", "holder__user__last_name", "holder__user__email")
     return [
         {
-            "role": slot.role,
-            "position": slot.position,
-            "holder": slot.holder.display_name if slot.holder else None,
-            "acknowledged": slot.acknowledged_at is not None,
+            "role": role,
+            "position": position,
+            "holder": _person(first, last, email, username) if holder_id else None,
+            "acknowledged": acknowledged_at is not None,
         }
-        for slot in slots
+        for role, position, acknowledged_at, holder_id, first, last, email, username in slots.values_list(
+            "role", "position", "acknowledged_at", *holder, "holder__user__username"
+        )
     ]
 
 
 def checklist_rows(event: Event) -> list[dict]:
-    return [
-        {
-            "id": item.pk,
-            "phase": item.phase,
-            "text": item.text,
-            "responsible_role": item.responsible_role,
-            "due_at": item.due_at,
-            "state": item.state,
-            "version": item.version,
-            "updated_by": services.who(item.updated_by) if item.updated_by else None,
-            "updated_at": item.updated_at,
-        }
-        for item in ChecklistItem.objects.filter(event=event).select_related("updated_by")
-    ]
+    fields = ("id", "phase", "text", "responsible_role", "due_at", "state", "version", "updated_at")
+    who = (
+        "updated_by_id",
+        "updated_by__first_name",
+        "updated_by__last_name",
+        "updated_by__email",
+        "updated_by__username",
+    )
+    rows = []
+    for values in ChecklistItem.objects.filter(event=event).values_list(*fields, *who):
+        row = dict(zip(fields, values[: len(fields)], strict=True))
+        by_id, *name = values[len(fields) :]
+        row["updated_by"] = _person(*name) if by_id else None
+        rows.append(row)
+    return rows
 
 
 def attach_detail(event: Event, *, is_owner: bool) -> None:
@@ -160,14 +169,25 @@ class EventListOut(EventSerializer):
         read_only_fields = fields
 
 
-class SlotOut(serializers.Serializer):
+class PrebuiltRows(serializers.Serializer):
+    """Rows the selector already built in exactly the declared shape (JSON-ready values).
+
+    The fields declare the shape for the schema; serializing each row field by field again
+    would only repeat the selector's work (it is the bulk of a detail response).
+    """
+
+    def to_representation(self, row: dict) -> dict:
+        return row
+
+
+class SlotOut(PrebuiltRows):
     role = serializers.CharField()
     position = serializers.IntegerField()
     holder = serializers.CharField(allow_null=True, help_text="The crew member's name; null when open.")
     acknowledged = serializers.BooleanField()
 
 
-class ChecklistItemOut(serializers.Serializer):
+class ChecklistItemOut(PrebuiltRows):
     id = serializers.IntegerField()
     phase = serializers.CharField()
     text = serializers.CharField()

@@ -281,6 +281,7 @@ def _render_event(
         "checklists": checklists,
         "due": _due_soon(checklists, now),
         "states": ChecklistItemState.choices,
+        "checklist_url": reverse("crew:checklist-update", kwargs={"public_id": event.public_id}),
         "panels": _panels(request, event) if page.sees_everything else [],
         "designate_choices": _designate_choices(page),
         "error": error,
@@ -424,8 +425,14 @@ def _item_response(
 ) -> HttpResponse:
     if not _is_htmx(request):
         return _render_event(request, event, status=status, error=error)
-    context = {"event": event, "item": item, "states": ChecklistItemState.choices, "item_error": error}
-    return render(request, "crew/fragments/checklist_item.html", context, status=status)
+    context = {
+        "event": event,
+        "items": [item],
+        "states": ChecklistItemState.choices,
+        "item_error": error,
+        "checklist_url": reverse("crew:checklist-update", kwargs={"public_id": event.public_id}),
+    }
+    return render(request, "crew/fragments/checklist_items.html", context, status=status)
 
 
 # --- /crew/calendar/<token>.ics --------------------------------------------------------------
