@@ -67,9 +67,17 @@ FINISHED = [EventStatus.COMPLETED, EventStatus.CANCELLED]
 
 
 def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | None) -> Event | None:
+    """One event of the brands in scope, with `my_role` (open slots come with the roster)."""
+    my_role = (
+        Subquery(RoleSlot.objects.filter(event=OuterRef("pk"), holder=crew_member).order_by().values("role")[:1])
+        if crew_member
+        else Value(None, output_field=CharField())
+    )
     try:
         return (
-            events_for_api(org_ids=org_ids, crew_member=crew_member, include_all=True, now=timezone.now())
+            Event.objects.for_orgs(org_ids)
+            .select_related("organization", "vessel", "revenue")
+            .annotate(my_role=my_role)
             .filter(public_id=public_id)
             .first()
         )
@@ -123,6 +131,7 @@ def attach_detail(event: Event, *, is_owner: bool) -> None:
     """Roster and checklist for the event's crew and owners; open slots only for the rest."""
     on_event = is_owner or event.my_role is not None
     event.roster = roster_rows(event, full=on_event)
+    event.open_slots = sum(1 for slot in event.roster if slot["holder"] is None)
     event.checklist = checklist_rows(event) if on_event else []
 
 
