@@ -170,6 +170,8 @@ else:
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # The worker looks for new messages this often (seconds); demo mail goes out briskly.
+        "polling_interval": 0.2,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
