@@ -24,6 +24,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Links in demo emails and printed sign-in links point at this server.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+
 ## run: migrate, load demo data, then serve the back office and crew pages with a Celery worker and beat.
 run: $(VENV)/.runtime
 	mkdir -p var
@@ -33,7 +36,7 @@ run: $(VENV)/.runtime
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A charterops worker --beat --concurrency=1 --loglevel=INFO \
 	      --without-gossip --without-mingle & \
-	  SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & \
+	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & \
 	  wait
 
 ## test: every check — lint, format, dependency direction, migrations, the test suite.
