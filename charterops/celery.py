@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "task": "charterops.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily at 03:17 UTC (quiet hours in San Diego): sign-in rows past any use are deleted.
+    "sign-in-rows-prune": {
+        "task": "crew.tasks.sign_in_rows_prune",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

@@ -26,7 +26,7 @@ from django.utils import timezone
 from charterops.errors import DomainError
 from charterops.jwt import issue_token
 from charterops.mail import email_queue
-from charterops.models import Membership
+from charterops.models import Membership, RevokedToken
 
 from .models import CrewMember, MagicLink
 
@@ -270,3 +270,18 @@ def sign_in_link_request(*, email: str, next_path: str, ip: str) -> int:
             )
         sent += 1
     return sent
+
+
+# --- Housekeeping -------------------------------------------------------------------------
+
+# Used and expired links are kept this long for the audit trail, then deleted.
+SIGN_IN_ROWS_KEPT = timedelta(days=30)
+
+
+def sign_in_rows_prune(*, now: datetime | None = None) -> tuple[int, int]:
+    """Delete magic links expired for a month and revocations of tokens that have expired
+    anyway (a dead token needs no revocation). Returns (links, revocations) deleted."""
+    now = now or timezone.now()
+    links, _ = MagicLink.objects.filter(expires_at__lt=now - SIGN_IN_ROWS_KEPT).delete()
+    revocations, _ = RevokedToken.objects.filter(expires_at__lt=now).delete()
+    return links, revocations

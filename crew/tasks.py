@@ -21,3 +21,12 @@ def role_confirmation_send(claim_id: int) -> str:
     """A claim: confirm it to the crew member who made it."""
     email = services.role_confirmation_email_queue(claim_id=claim_id)
     return "queued" if email is not None else "skipped"
+
+
+@shared_task
+def sign_in_rows_prune() -> str:
+    """Daily: forget long-expired magic links and revocations of tokens that expired anyway."""
+    from .magic_links import sign_in_rows_prune as prune
+
+    links, revocations = prune()
+    return f"deleted {links} magic links and {revocations} token revocations"
