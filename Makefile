@@ -40,7 +40,7 @@ run: $(VENV)/.runtime
 	  wait
 
 ## test: every check — lint, format, dependency direction, migrations, the test suite.
-test: $(VENV)/.dev browser lint check-migrations pytest node-test
+test: $(VENV)/.dev browser lint check-migrations node-test pytest
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
