@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -523,15 +524,24 @@ def event_page_path(event: Event) -> str:
     return reverse("crew:event", kwargs={"public_id": event.public_id})
 
 
+def _claim_to_email(claim_id: int, action: str, key: str) -> tuple[RoleClaim | None, OutboundEmail | None]:
+    """The claim an email is owed for, or (None, the email already recorded) when nothing
+    is owed: already sent, the role changed hands since, or no address to send to."""
+    claim = _claim_for_email(claim_id)
+    if claim is None or claim.action != action:
+        return None, None
+    existing = OutboundEmail.objects.filter(key=key).first()
+    if existing is not None or not _still_holds(claim) or not claim.crew_member.user.email:
+        return None, existing
+    return claim, None
+
+
 @transaction.atomic
 def crew_invite_email_queue(*, claim_id: int) -> OutboundEmail | None:
     """Email a designee the event with a magic link straight to its page (once per designation)."""
     key = f"crew_invite:{claim_id}"
-    claim = _claim_for_email(claim_id)
-    if claim is None or claim.action != RoleClaim.Action.DESIGNATE:
-        return None
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing is not None or not _still_holds(claim) or not claim.crew_member.user.email:
+    claim, existing = _claim_to_email(claim_id, RoleClaim.Action.DESIGNATE, key)
+    if claim is None:
         return existing
     from .magic_links import magic_link_create, magic_link_url
 
@@ -558,15 +568,10 @@ def crew_invite_email_queue(*, claim_id: int) -> OutboundEmail | None:
 def role_confirmation_email_queue(*, claim_id: int) -> OutboundEmail | None:
     """Confirm a claim to the crew member who made it (once per claim)."""
     key = f"role_confirmation:{claim_id}"
-    claim = _claim_for_email(claim_id)
-    if claim is None or claim.action != RoleClaim.Action.CLAIM:
-        return None
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing is not None or not _still_holds(claim) or not claim.crew_member.user.email:
+    claim, existing = _claim_to_email(claim_id, RoleClaim.Action.CLAIM, key)
+    if claim is None:
         return existing
     event = claim.slot.event
-    from django.conf import settings
-
     summary = _summary(claim, settings.SITE_URL + event_page_path(event))
     return email_queue(
         key=key,
