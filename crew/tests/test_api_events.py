@@ -299,3 +299,18 @@ def test_an_owner_signed_in_as_crew_of_another_brand_sees_no_revenue_there(api_l
 
     assert "revenue" not in body
     assert "987654" not in str(body)
+
+
+def test_crew_see_no_revenue_field_in_options_or_the_browsable_api(api_login, org, deckhand):
+    event = make_event(org, revenue={"gross": SENTINEL})
+    hold(event, deckhand)
+    client = api_login(deckhand)
+    for url in ("/api/events/", f"/api/events/{event.public_id}/"):
+        options = client.options(url)
+        browsable = client.get(url, HTTP_ACCEPT="text/html")
+        assert options.status_code == 200
+        assert browsable.status_code == 200
+        for response in (options, browsable):
+            body = response.content.decode()
+            assert "revenue" not in body
+            assert "987654" not in body
