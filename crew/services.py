@@ -300,6 +300,19 @@ def event_confirm(*, event: Event, by: AbstractBaseUser) -> Event:
     return event_transition(event=event, to_status=EventStatus.CONFIRMED, by=by, reason="Confirmed by an owner.")
 
 
+@transaction.atomic
+def event_start(*, event: Event, by: AbstractBaseUser, reason: str = "") -> Event:
+    """The event's captain (or an owner) starts the charter.
+
+    With guests on hold the start is refused unless a reason is given: the reason makes it
+    an override, recorded on the lifecycle move (the guard itself lives with the guests).
+    """
+    if not may_manage_roster(by, event):
+        raise Forbidden("Only the event's captain or an owner can start the charter.")
+    reason = (reason or "").strip()[:300]
+    return event_transition(event=event, to_status=EventStatus.IN_PROGRESS, by=by, reason=reason, override=bool(reason))
+
+
 def _slot_for(slots: list[RoleSlot], role: str, taken: set[int]) -> RoleSlot | None:
     for slot in slots:
         if slot.role == role and slot.holder_id is None and slot.pk not in taken:

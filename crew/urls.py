@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("crew/events/<uuid:public_id>/roles/designate", views.role_designate, name="role-designate"),
     path("crew/events/<uuid:public_id>/confirm", views.event_confirm, name="event-confirm"),
+    path("crew/events/<uuid:public_id>/start", views.event_start, name="event-start"),
     path("crew/events/<uuid:public_id>/checklist", views.checklist_update, name="checklist-update"),
     path("crew/calendar/reset", views.calendar_reset, name="calendar-reset"),
     path("crew/calendar/<slug:token>.ics", views.calendar_feed, name="calendar"),

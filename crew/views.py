@@ -395,6 +395,20 @@ def event_confirm(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @crew_required
+def event_start(request: HttpRequest, public_id) -> HttpResponse:
+    """The captain starts the charter; a reason overrides guests still on hold."""
+    event = _event_or_404(request, public_id)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        event,
+        lambda: services.event_start(event=event, by=request.principal.user, reason=reason),
+        "The charter has started." + (" The override and its reason are recorded." if reason.strip() else ""),
+    )
+
+
+@require_POST
+@crew_required
 def checklist_update(request: HttpRequest, public_id) -> HttpResponse:
     """Set one item's state. htmx swaps just the item; a stale version gets the current one (409)."""
     event = _event_or_404(request, public_id)

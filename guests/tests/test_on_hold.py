@@ -285,3 +285,28 @@ def test_owner_publishes_an_edited_waiver_as_a_new_version(client: Client, org, 
     assert org.waiver_templates.count() == 2
     waiver.refresh_from_db()
     assert not waiver.body.endswith("Edited.")
+
+
+def test_captain_starting_with_a_guest_on_hold_is_told_who_and_may_override_with_a_reason(
+    crew_login, charter, waiver, captain
+):
+    from crew.models import RoleSlot
+
+    RoleSlot.objects.filter(event=charter, role="captain").update(holder=captain)
+    confirmed(charter)
+    make_guest(charter, "Taylor Guest")
+    client = crew_login(captain)
+    url = f"/crew/events/{charter.public_id}/start"
+
+    refused = client.post(url)
+    assert refused.status_code == 409
+    assert "Taylor Guest" in refused.content.decode()
+    charter.refresh_from_db()
+    assert charter.status == EventStatus.CONFIRMED
+
+    started = client.post(url, {"reason": "Guardian signed a paper waiver at the dock"})
+    assert started.status_code == 303
+    charter.refresh_from_db()
+    assert charter.status == EventStatus.IN_PROGRESS
+    move = EventTransition.objects.get(event=charter, to_status=EventStatus.IN_PROGRESS)
+    assert (move.by, move.reason) == (captain.user, "Guardian signed a paper waiver at the dock")
