@@ -45,4 +45,8 @@ def manifest_for(event: Event) -> list[ManifestEntry]:
 def crew_manifest_panel(request, event: Event) -> dict:
     """Context of the manifest panel on the crew event page."""
     manifest = manifest_for(event)
-    return {"manifest": manifest, "on_hold_count": sum(entry.on_hold for entry in manifest)}
+    return {
+        "manifest": manifest,
+        "on_hold_count": sum(entry.on_hold for entry in manifest),
+        "all_signed": bool(manifest) and all(entry.waiver_status == WaiverStatus.SIGNED for entry in manifest),
+    }

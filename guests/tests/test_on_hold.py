@@ -310,3 +310,13 @@ def test_captain_starting_with_a_guest_on_hold_is_told_who_and_may_override_with
     assert charter.status == EventStatus.IN_PROGRESS
     move = EventTransition.objects.get(event=charter, to_status=EventStatus.IN_PROGRESS)
     assert (move.by, move.reason) == (captain.user, "Guardian signed a paper waiver at the dock")
+
+
+def test_crew_panel_says_all_signed_only_when_every_guest_signed_the_current_waiver(charter):
+    make_guest(charter, "Taylor Guest")
+    assert crew_manifest_panel(None, charter)["all_signed"] is False  # no waiver published yet
+
+
+def test_crew_panel_all_signed_after_everyone_signs(charter, waiver):
+    sign(make_guest(charter, "Taylor Guest"))
+    assert crew_manifest_panel(None, charter)["all_signed"] is True
