@@ -514,6 +514,43 @@ class RoleActionApi(APIView):
         return _roster_response(event, scope)
 
 
+# --- Lifecycle (the same moves as the crew pages) ---------------------------------------
+
+
+class StartIn(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="Only to start with guests on hold (an override)."
+    )
+
+
+class StatusOut(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class EventStartApi(APIView):
+    @extend_schema(
+        request=StartIn,
+        responses={200: StatusOut},
+        summary="Start the charter (its captain or an owner); 409 while guests are on hold, unless a reason is given",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        event, _ = event_for(request, public_id)
+        incoming = StartIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        started = services.event_start(event=event, by=request.user, reason=incoming.validated_data.get("reason", ""))
+        return Response(StatusOut({"status": started.status}).data)
+
+
+class EventConfirmApi(APIView):
+    @extend_schema(
+        request=None, responses={200: StatusOut}, summary="Confirm the event before its crew is complete (owner)"
+    )
+    def post(self, request: Request, public_id) -> Response:
+        event, _ = event_for(request, public_id)
+        confirmed = services.event_confirm(event=event, by=request.user)
+        return Response(StatusOut({"status": confirmed.status}).data)
+
+
 # --- Checklists ---------------------------------------------------------------------------
 
 

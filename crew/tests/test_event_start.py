@@ -52,3 +52,16 @@ def test_a_pending_event_cannot_be_started(crew_login, org, captain):
     response = crew_login(captain).post(start_url(event))
     assert response.status_code == 409
     assert "Allowed next" in response.content.decode()
+
+
+def test_the_api_starts_and_confirms_with_the_same_rules(api_login, org, captain, deckhand, owner):
+    event = make_event(org)
+    RoleSlot.objects.filter(event=event, role="captain").update(holder=captain)
+    RoleSlot.objects.filter(event=event, role="deckhand", position=1).update(holder=deckhand)
+    url = f"/api/events/{event.public_id}/"
+
+    assert api_login(captain).post(url + "confirm").status_code == 403  # owners confirm early
+    assert api_login(owner).post(url + "confirm").json() == {"status": "confirmed"}
+    assert api_login(deckhand).post(url + "start").status_code == 403
+    assert api_login(captain).post(url + "start", {"reason": ""}, format="json").json() == {"status": "in_progress"}
+    assert api_login(captain).post(url + "start").status_code == 409

@@ -320,3 +320,19 @@ def test_crew_panel_says_all_signed_only_when_every_guest_signed_the_current_wai
 def test_crew_panel_all_signed_after_everyone_signs(charter, waiver):
     sign(make_guest(charter, "Taylor Guest"))
     assert crew_manifest_panel(None, charter)["all_signed"] is True
+
+
+def test_api_start_with_a_guest_on_hold_needs_a_reason(api_login, charter, waiver, captain):
+    from crew.models import RoleSlot
+
+    RoleSlot.objects.filter(event=charter, role="captain").update(holder=captain)
+    confirmed(charter)
+    make_guest(charter, "Taylor Guest")
+    client = api_login(captain)
+    url = f"/api/events/{charter.public_id}/start"
+
+    refused = client.post(url, {}, format="json")
+    assert refused.status_code == 409
+    assert "Taylor Guest" in refused.json()["detail"]
+    assert client.post(url, {"reason": "Paper waiver signed"}, format="json").json() == {"status": "in_progress"}
+    assert EventTransition.objects.get(event=charter, to_status="in_progress").reason == "Paper waiver signed"
