@@ -162,3 +162,23 @@ def test_crew_tokens_and_owner_sessions_cannot_use_the_service_api(client, owner
     client.force_login(owner)
     response = client.post(URL, BOOKING, content_type="application/json")
     assert response.status_code == 401
+
+
+def test_owner_makes_a_key_in_the_back_office_sees_it_once_and_revokes_it(client, owner, org, other_org):
+    client.force_login(owner)
+    response = client.post("/admin/events/servicekey/add/", {"organization": org.pk, "name": "Sailo"}, follow=True)
+    key = ServiceKey.objects.get(name="Sailo")
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(f"cosk_{key.prefix}_" in m for m in shown)
+    assert key.key_hash not in response.content.decode()
+
+    # The key works, then is revoked from the list.
+    plain = next(m for m in shown if "cosk_" in m).split(": ", 1)[1].split(" ")[0]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert api.post(URL, BOOKING, format="json").status_code == 201
+    client.post("/admin/events/servicekey/", {"action": "revoke", "_selected_action": [key.pk]})
+    assert api.post(URL, {**BOOKING, "externalRef": "BS-124"}, format="json").status_code == 401
+
+    theirs, _ = service_key_create(organization=other_org, name="Viator")
+    assert client.get(f"/admin/events/servicekey/{theirs.pk}/change/").status_code == 404
