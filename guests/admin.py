@@ -11,9 +11,9 @@ from django.utils.html import format_html
 
 from charterops.admin import OrgScopedAdmin
 from charterops.errors import DomainError
+from crew.services import event_start
 from events.admin import register_event_inline
-from events.models import Event, EventStatus
-from events.services import event_transition
+from events.models import Event
 
 from . import services
 from .forms import GuestCsvUploadForm, OverrideForm
@@ -208,13 +208,8 @@ class GuestAdmin(OrgScopedAdmin):
         form = OverrideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                event_transition(
-                    event=event,
-                    to_status=EventStatus.IN_PROGRESS,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    override=True,
-                )
+                # The same start the captain makes on the crew pages: a reason makes it an override.
+                event_start(event=event, by=request.user, reason=form.cleaned_data["reason"])
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or " ".join(exc.messages))
             else:
