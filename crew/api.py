@@ -33,7 +33,15 @@ from events.serializers import EventSerializer, RevenueSerializer
 
 from . import services
 from .magic_links import MagicLinkRefused, SignInThrottled, magic_link_exchange
-from .models import ChecklistItem, ChecklistItemState, ChecklistTemplate, CrewMember, CrewRole, RoleSlot
+from .models import (
+    ChecklistItem,
+    ChecklistItemState,
+    ChecklistTemplate,
+    CrewMember,
+    CrewRole,
+    RoleSlot,
+    person_name,
+)
 from .signin import client_ip
 
 
@@ -85,11 +93,6 @@ def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | N
         return None
 
 
-def _person(first: str, last: str, email: str, username: str) -> str:
-    # CrewMember.display_name / services.who, from columns rather than model instances.
-    return f"{first} {last}".strip() or email or username
-
-
 def roster_rows(event: Event, *, full: bool) -> list[dict]:
     """The event's slots; only the open ones for crew who are not on the event."""
     slots = RoleSlot.objects.filter(event=event).order_by("role", "position")
@@ -100,7 +103,7 @@ def roster_rows(event: Event, *, full: bool) -> list[dict]:
         {
             "role": role,
             "position": position,
-            "holder": _person(first, last, email, username) if holder_id else None,
+            "holder": person_name(first, last, email, username) if holder_id else None,
             "acknowledged": acknowledged_at is not None,
         }
         for role, position, acknowledged_at, holder_id, first, last, email, username in slots.values_list(
@@ -122,7 +125,7 @@ def checklist_rows(event: Event) -> list[dict]:
     for values in ChecklistItem.objects.filter(event=event).values_list(*fields, *who):
         row = dict(zip(fields, values[: len(fields)], strict=True))
         by_id, *name = values[len(fields) :]
-        row["updated_by"] = _person(*name) if by_id else None
+        row["updated_by"] = person_name(*name) if by_id else None
         rows.append(row)
     return rows
 

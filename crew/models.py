@@ -10,6 +10,11 @@ from charterops.tenancy import OrgQuerySet, org_queryset
 from events.models import Event, EventType
 
 
+def person_name(first_name: str, last_name: str, email: str, username: str) -> str:
+    """How crew pages, emails and the API name a person: full name, else email, else username."""
+    return f"{first_name} {last_name}".strip() or email or username
+
+
 class CrewRole(models.TextChoices):
     CAPTAIN = "captain", "Captain"
     FIRST_MATE = "first_mate", "First mate"
@@ -37,7 +42,8 @@ class CrewMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.email or self.user.get_username()
+        user = self.user
+        return person_name(user.first_name, user.last_name, user.email, user.get_username())
 
 
 class RoleSlot(models.Model):

@@ -41,6 +41,7 @@ from .models import (
     MagicLink,
     RoleClaim,
     RoleSlot,
+    person_name,
 )
 
 DEFAULT_DECKHAND_SLOTS = 2
@@ -448,7 +449,7 @@ def _parse_version(seen_version: object) -> int:
 def who(user: AbstractBaseUser | None) -> str:
     if user is None:
         return "someone"
-    return user.get_full_name() or user.email or user.get_username()
+    return person_name(user.first_name, user.last_name, user.email, user.get_username())
 
 
 @transaction.atomic
