@@ -23,6 +23,18 @@ from guests.models import Guest
 HOST = "127.0.0.1"
 
 
+def sign_in_link(crew_member, code: str, expires_at) -> MagicLink:
+    """An unsaved sign-in link for `code` (rows are made in bulk: the service makes one at a time)."""
+    return MagicLink(
+        code_hash=code_hash(code),
+        crew_member=crew_member,
+        organization_id=crew_member.organization_id,
+        deep_link="/crew/",
+        purpose=MagicLink.Purpose.SIGN_IN,
+        expires_at=expires_at,
+    )
+
+
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -78,20 +90,7 @@ class Command(BaseCommand):
     def make_codes(self, crew_member, path: Path, count: int) -> None:
         expires = timezone.now() + timedelta(hours=2)
         plain = list({new_code() for _ in range(count)})
-        MagicLink.objects.bulk_create(
-            [
-                MagicLink(
-                    code_hash=code_hash(code),
-                    crew_member=crew_member,
-                    organization_id=crew_member.organization_id,
-                    deep_link="/crew/",
-                    purpose=MagicLink.Purpose.SIGN_IN,
-                    expires_at=expires,
-                )
-                for code in plain
-            ],
-            batch_size=5000,
-        )
+        MagicLink.objects.bulk_create([sign_in_link(crew_member, code, expires) for code in plain], batch_size=5000)
         path.write_text("\n".join(plain) + "\n")
 
     def count_queries(self, endpoint: dict, crew_member) -> int:
@@ -107,14 +106,7 @@ class Command(BaseCommand):
         def call():
             if endpoint.get("codes"):
                 code = new_code()
-                MagicLink.objects.create(
-                    code_hash=code_hash(code),
-                    crew_member=crew_member,
-                    organization_id=crew_member.organization_id,
-                    deep_link="/crew/",
-                    purpose=MagicLink.Purpose.SIGN_IN,
-                    expires_at=timezone.now() + timedelta(hours=1),
-                )
+                sign_in_link(crew_member, code, timezone.now() + timedelta(hours=1)).save()
                 with CaptureQueriesContext(connection) as queries:
                     response = client.post(endpoint["path"], {"code": code}, content_type="application/json", **headers)
             else:
