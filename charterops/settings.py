@@ -118,7 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare the queries a process repeats, so
     # PostgreSQL plans each one once per connection instead of on every request. Turn it
     # off behind a transaction-pooling PgBouncer, which cannot keep prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)}
+    # psycopg prepares a statement once it has run prepare_threshold times (Django turns
+    # that off unless asked).
+    prepared = env_bool("DB_SERVER_SIDE_BINDING", True)
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": prepared, "prepare_threshold": 5 if prepared else None}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat read while one of them writes.
     DATABASES["default"]["OPTIONS"] = {

@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -27,6 +28,7 @@ from rest_framework.request import Request
 from charterops.jwt import InvalidToken, decode_token, issue_token
 from charterops.models import Membership, Organization, RevokedToken
 from charterops.permissions import act_as_owner_of
+from charterops.sql import ModelColumns
 
 from .models import CrewMember
 
@@ -62,31 +64,61 @@ class Principal:
         return datetime.fromtimestamp(self.claims["exp"], tz=timezone.get_current_timezone())
 
 
+_MEMBERSHIP = ModelColumns(Membership, "m")
+# The password hash is never needed to act on a token: it stays deferred.
+_USER = ModelColumns(get_user_model(), "u", exclude=["password"])
+_ORGANIZATION = ModelColumns(Organization, "o")
+_CREW_MEMBER = ModelColumns(CrewMember, "c")
+# Everything a token stands for, in one query: it runs on every crew request.
+# Table and column names come from the models; every value is a parameter.
+_PRINCIPAL_SQL = f"""
+    SELECT {_MEMBERSHIP.select}, {_USER.select}, {_ORGANIZATION.select}, {_CREW_MEMBER.select},
+           EXISTS (SELECT 1 FROM {RevokedToken._meta.db_table} r WHERE r.jti = %s) AS revoked
+    FROM {Membership._meta.db_table} m
+    JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id
+    JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
+    LEFT JOIN {CrewMember._meta.db_table} c ON c.user_id = m.user_id AND c.organization_id = m.organization_id
+    WHERE m.user_id = %s AND o.slug = %s
+"""  # noqa: S608
+
+
+def _load_principal(claims: dict[str, Any]) -> tuple[Membership, CrewMember | None, bool] | None:
+    """(membership with user and organization, crew member or None, revoked?) or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PRINCIPAL_SQL, [claims["jti"], int(claims["sub"]), claims["org"]])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    parts = []
+    start = 0
+    for columns in (_MEMBERSHIP, _USER, _ORGANIZATION, _CREW_MEMBER):
+        parts.append(row[start : start + len(columns)])
+        start += len(columns)
+    membership = _MEMBERSHIP.build(parts[0])
+    membership.user, membership.organization = _USER.build(parts[1]), _ORGANIZATION.build(parts[2])
+    crew_member = None
+    if parts[3][0] is not None:  # the outer join found a crew profile
+        crew_member = _CREW_MEMBER.build(parts[3])
+        crew_member.user, crew_member.organization = membership.user, membership.organization
+    return membership, crew_member, bool(row[-1])
+
+
 def principal_from_token(token: str) -> Principal:
-    """Verify `token` and load who it stands for (2 queries), or raise InvalidToken."""
+    """Verify `token` and load who it stands for (1 query), or raise InvalidToken."""
     claims = decode_token(token)
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .annotate(revoked=Exists(RevokedToken.objects.filter(jti=claims["jti"])))
-        .filter(user_id=int(claims["sub"]), organization__slug=claims["org"])
-        .first()
-    )
-    if membership is None:
+    loaded = _load_principal(claims)
+    if loaded is None:
         raise InvalidToken("The token's membership no longer exists.")
-    if membership.revoked:
+    membership, crew_member, revoked = loaded
+    if revoked:
         raise InvalidToken("The token was signed out.")
     if claims["ver"] != membership.token_version:
         raise InvalidToken("The token was ended by signing out everywhere.")
     if not membership.user.is_active:
         raise InvalidToken("The account is deactivated.")
-    crew_member = CrewMember.objects.filter(
-        user_id=membership.user_id, organization_id=membership.organization_id
-    ).first()
     if crew_member is not None:
         if not crew_member.active:
             raise InvalidToken("The crew member is deactivated.")
-        # Share the rows already loaded, so that nothing lazy-loads them again.
-        crew_member.user, crew_member.organization = membership.user, membership.organization
     elif membership.role != Membership.Role.OWNER:
         raise InvalidToken("The account has no crew profile in this organization.")
     return Principal(

@@ -255,7 +255,7 @@ def test_well_signed_token_with_odd_claims_is_refused_cleanly(deckhand, settings
 
 def test_principal_is_the_crew_member_in_their_organization(deckhand, django_assert_num_queries):
     token = token_for(deckhand)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         principal = principal_from_token(token)
     assert principal.crew_member == deckhand
     assert principal.organization == deckhand.organization
@@ -263,6 +263,25 @@ def test_principal_is_the_crew_member_in_their_organization(deckhand, django_ass
     with django_assert_num_queries(0):
         assert principal.crew_member.user.email == principal.user.email
         assert principal.crew_member.organization.slug == "queenofsandiego"
+
+
+def test_principal_rows_are_loaded_as_the_orm_loads_them(deckhand):
+    """One hand-written query builds the principal: every value must be what the ORM
+    gives (Decimal coordinates, booleans, aware datetimes), on SQLite as on PostgreSQL."""
+    principal = principal_from_token(token_for(deckhand))
+    for loaded in (principal.organization, principal.crew_member, principal.membership):
+        fresh = type(loaded).objects.get(pk=loaded.pk)
+        for field in type(loaded)._meta.concrete_fields:
+            value = getattr(loaded, field.attname)
+            assert value == getattr(fresh, field.attname), field.name
+            assert type(value) is type(getattr(fresh, field.attname)), field.name
+    user = type(principal.user).objects.get(pk=principal.user.pk)
+    assert principal.user.get_deferred_fields() == {"password"}  # never read to act on a token
+    assert (principal.user.email, principal.user.is_active, principal.user.date_joined) == (
+        user.email,
+        user.is_active,
+        user.date_joined,
+    )
 
 
 def test_owner_without_crew_profile_is_a_principal(owner, org):

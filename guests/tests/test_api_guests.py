@@ -61,8 +61,8 @@ def test_query_count_is_the_same_for_1_and_50_guests(api_login, org, deckhand, d
     add_guests(small, 1)
     add_guests(big, 50)
     client = api_login(deckhand)
-    # token's membership and crew member, event, guests
-    with django_assert_num_queries(4) as one:
+    # the token's principal (one query), event, guests
+    with django_assert_num_queries(3) as one:
         client.get(url(small))
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(client.get(url(big)).json()) == 50
