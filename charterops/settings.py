@@ -105,6 +105,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Crew pages (what people load on the dock, over and over) are Jinja2 templates under
+    # <app>/jinja2/: compiled to Python, they render a 40-item checklist in a fraction of
+    # the time Django's template engine takes. Everything else uses Django templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "charterops.jinja2.environment"},
+    },
 ]
 
 # --- Database: SQLite under var/ unless DATABASE_URL points at PostgreSQL. ---

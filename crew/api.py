@@ -21,12 +21,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from charterops.errors import Conflict
 from charterops.models import Organization
 from charterops.tenancy import organizations_owned_by
+from charterops.throttling import AnonRateThrottle
 from events import services as event_services
 from events.models import Event, EventStatus, EventType, Vessel
 from events.serializers import EventSerializer, RevenueSerializer

@@ -15,10 +15,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from charterops.tenancy import get_for_org_or_404
+from charterops.throttling import WindowRateThrottle
 
 from . import services
 from .models import Event, EventType, ServiceKey, Source, Vessel
@@ -70,7 +70,7 @@ class HasServiceKey(permissions.BasePermission):
         return isinstance(request.auth, ServiceKey)
 
 
-class ServiceKeyThrottle(SimpleRateThrottle):
+class ServiceKeyThrottle(WindowRateThrottle):
     scope = "service"
 
     def get_cache_key(self, request: Request, view) -> str | None:
