@@ -18,15 +18,17 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from charterops.errors import DomainError
 from charterops.jwt import issue_token
 from charterops.mail import email_queue
-from charterops.models import Membership, RevokedToken
+from charterops.models import Membership, Organization, RevokedToken
+from charterops.sql import ModelColumns
+from charterops.throttling import counter_incr, counters_get
 
 from .models import CrewMember, MagicLink
 
@@ -137,24 +139,17 @@ def _retry_after() -> int:
 
 
 def _count(scope: str) -> int:
-    key = _window_key(scope)
-    # add + incr is atomic on Redis and on the local-memory cache alike.
-    cache.add(key, 0, timeout=settings.SIGN_IN_THROTTLE_WINDOW_SECONDS + 5)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.SIGN_IN_THROTTLE_WINDOW_SECONDS + 5)
-        return 1
+    return counter_incr(_window_key(scope), settings.SIGN_IN_THROTTLE_WINDOW_SECONDS + 5)
 
 
 def throttle_check(ip: str) -> None:
     """Refuse every code while this address, or everyone together, failed too often."""
-    keys = {
+    limits = {
         _window_key(f"fail:ip:{ip}"): settings.SIGN_IN_FAILURES_PER_IP,
         _window_key("fail:all"): settings.SIGN_IN_FAILURES_GLOBAL,
     }
-    counts = cache.get_many(list(keys))
-    if any(counts.get(key, 0) >= limit for key, limit in keys.items()):
+    counts = counters_get(list(limits))
+    if any(count >= limit for count, limit in zip(counts, limits.values(), strict=True)):
         raise SignInThrottled(_retry_after())
 
 
@@ -179,18 +174,56 @@ def request_throttle_check(*, ip: str, email: str) -> bool:
 # --- Using a code -------------------------------------------------------------------------
 
 
-def _usable_link(*, code: str, ip: str) -> MagicLink:
+_LINK = ModelColumns(MagicLink, "l")
+_MEMBER = ModelColumns(CrewMember, "c")
+_USER = ModelColumns(get_user_model(), "u", exclude=["password"])
+_ORGANIZATION = ModelColumns(Organization, "o")
+_MEMBERSHIP = ModelColumns(Membership, "m")
+# A code, its crew member, their user, the link's brand and the membership a token needs,
+# in one query (every exchange runs it). Names come from the models; values are parameters.
+_LINK_SQL = f"""
+    SELECT {_LINK.select}, {_MEMBER.select}, {_USER.select}, {_ORGANIZATION.select}, {_MEMBERSHIP.select}
+    FROM {MagicLink._meta.db_table} l
+    JOIN {CrewMember._meta.db_table} c ON c.id = l.crew_member_id
+    JOIN {get_user_model()._meta.db_table} u ON u.id = c.user_id
+    JOIN {Organization._meta.db_table} o ON o.id = l.organization_id
+    LEFT JOIN {Membership._meta.db_table} m ON m.user_id = c.user_id AND m.organization_id = l.organization_id
+    WHERE l.code_hash = %s
+"""  # noqa: S608
+# The WHERE clause is the lock: of two concurrent UPDATEs only one sees used_at NULL.
+_MARK_USED_SQL = (
+    f"UPDATE {MagicLink._meta.db_table} SET used_at = %s WHERE id = %s AND used_at IS NULL AND expires_at > %s"  # noqa: S608
+)
+
+
+def _load_link(code_digest: str) -> tuple[MagicLink, Membership | None] | None:
+    """The link with its crew member, user and brand loaded, and the membership (if any)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LINK_SQL, [code_digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    parts, start = [], 0
+    for columns in (_LINK, _MEMBER, _USER, _ORGANIZATION, _MEMBERSHIP):
+        parts.append(row[start : start + len(columns)])
+        start += len(columns)
+    link, member = _LINK.build(parts[0]), _MEMBER.build(parts[1])
+    user, organization = _USER.build(parts[2]), _ORGANIZATION.build(parts[3])
+    member.user, member.organization, link.crew_member, link.organization = user, organization, member, organization
+    membership = None
+    if parts[4][0] is not None:  # the outer join found the membership
+        membership = _MEMBERSHIP.build(parts[4])
+        membership.user, membership.organization = user, organization
+    return link, membership
+
+
+def _usable(*, code: str, ip: str) -> tuple[MagicLink, Membership | None]:
     throttle_check(ip)
     normalized = normalize_code(code)
-    link = (
-        MagicLink.objects.select_related("crew_member__user", "organization")
-        .filter(code_hash=code_hash(normalized))
-        .first()
-        if normalized
-        else None
-    )
-    if link is None:
+    loaded = _load_link(code_hash(normalized)) if normalized else None
+    if loaded is None:
         raise _refuse("unknown", ip=ip)
+    link, membership = loaded
     if link.used_at is not None:
         raise _refuse("used", ip=ip)
     if link.expires_at <= timezone.now():
@@ -198,18 +231,19 @@ def _usable_link(*, code: str, ip: str) -> MagicLink:
     member = link.crew_member
     if not member.active or not member.user.is_active or member.organization_id != link.organization_id:
         raise _refuse("inactive", ip=ip)
-    return link
+    return link, membership
 
 
 def magic_link_check(*, code: str, ip: str) -> MagicLink:
     """The link `code` opens, without using it up (mail scanners open links too)."""
-    return _usable_link(code=code, ip=ip)
+    return _usable(code=code, ip=ip)[0]
 
 
 def _mark_used(link: MagicLink, *, ip: str) -> MagicLink:
     now = timezone.now()
-    # The WHERE clause is the lock: of two concurrent UPDATEs only one sees used_at NULL.
-    won = MagicLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_USED_SQL, [now, link.pk, now])
+        won = cursor.rowcount == 1
     if not won:
         raise MagicLinkRefused("used")
     link.used_at = now
@@ -219,17 +253,15 @@ def _mark_used(link: MagicLink, *, ip: str) -> MagicLink:
 
 def magic_link_consume(*, code: str, ip: str) -> MagicLink:
     """Use the code up and return its link; a second use, even at the same instant, fails."""
-    return _mark_used(_usable_link(code=code, ip=ip), ip=ip)
+    return _mark_used(_usable(code=code, ip=ip)[0], ip=ip)
 
 
 def magic_link_exchange(*, code: str, ip: str) -> tuple[MagicLink, str, datetime]:
-    """Use the code up and issue the crew member's access token: (link, token, expiry)."""
-    link = _usable_link(code=code, ip=ip)
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .filter(user_id=link.crew_member.user_id, organization_id=link.organization_id)
-        .first()
-    )
+    """Use the code up and issue the crew member's access token: (link, token, expiry).
+
+    Two queries: the link with everything the token needs, then the conditional UPDATE.
+    """
+    link, membership = _usable(code=code, ip=ip)
     if membership is None:
         raise _refuse("inactive", ip=ip)
     _mark_used(link, ip=ip)
