@@ -21,6 +21,16 @@ class CrewRole(models.TextChoices):
     DECKHAND = "deckhand", "Deckhand"
 
 
+# How a roster lists its slots: the captain, the first mate, then deckhands by number.
+ROLE_ORDER = (CrewRole.CAPTAIN, CrewRole.FIRST_MATE, CrewRole.DECKHAND)
+
+
+def slot_label(role: str, position: int) -> str:
+    """How a role slot is named: `Captain`, `First mate`, `Deckhand 3`."""
+    label = CrewRole(role).label
+    return f"{label} {position}" if role == CrewRole.DECKHAND else label
+
+
 class CrewMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crew_profiles")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="crew_members")
@@ -74,8 +84,7 @@ class RoleSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = self.get_role_display()
-        return f"{label} {self.position}" if self.role == CrewRole.DECKHAND else label
+        return slot_label(self.role, self.position)
 
 
 class RoleClaim(models.Model):

@@ -1,19 +1,21 @@
 """Crew pages: my events, one event (timing, roster, checklists, guests, notes), iCal.
 
 Every page is behind `crew_required` and looks objects up within the signed-in person's
-organization (`get_for_org_or_404`, by public UUID), so another brand's ids are a 404.
-What a page shows is chosen explicitly here: revenue is never loaded, let alone shown.
-Each section is one query whatever the event's size (the tests pin the counts).
+organization (by public UUID), so another brand's ids are a 404. What a page shows is
+chosen explicitly here: revenue is never loaded, let alone shown. The event page reads
+through `crew.event_page` (hand-written SQL, a constant number of queries whatever the
+event's size: the tests pin the counts); the templates are Jinja2 (`crew/jinja2/`).
 
 Writes (claim, release, designate, acknowledge, checklist ticks) are POSTs protected by
 CSRF. With htmx they answer in place; without JavaScript they redirect back (303) on
 success. A refusal re-renders with the service's message and its status (400/403/409).
 """
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,32 +23,30 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from charterops.errors import DomainError
-from charterops.models import Membership
 from charterops.tenancy import get_for_org_or_404
 from events import timing
-from events.models import Event, EventStatus
+from events.models import Event
 
-from . import ical, services
+from . import event_page, ical, services
 from .auth import Principal, crew_required
-from .models import ChecklistItem, ChecklistItemState, ChecklistPhase, CrewMember, CrewRole, RoleSlot
-from .panels import EVENT_PANELS
+from .event_page import ChecklistEntry
+from .models import ROLE_ORDER, ChecklistItem, ChecklistItemState, CrewMember, CrewRole, RoleSlot
+from .panels import render_event_panels
 
 # Held events stay on /crew/ until they return; older ones drop off. Open slots listed
 # there are capped so the page stays short on a phone.
 OPEN_SLOTS_LIMIT = 30
 OWNER_EVENTS_LIMIT = 50  # the back office lists them all; this is the phone's short view
 CALENDAR_PAST_DAYS = 90
-# Captain first, then first mate, then deckhands by number (not alphabetical).
+DUE_SOON_LIMIT = 5
 ROLE_RANK = Case(
-    When(role=CrewRole.CAPTAIN, then=Value(0)),
-    When(role=CrewRole.FIRST_MATE, then=Value(1)),
-    default=Value(2),
+    *(When(role=role, then=Value(rank)) for rank, role in enumerate(ROLE_ORDER)),
+    default=Value(len(ROLE_ORDER)),
     output_field=IntegerField(),
 )
 
@@ -122,7 +122,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "brand": org,
             "principal": principal,
             "my_events": my_events,
-            "open_slots": _claimable_slots(principal, now),
+            "open_slots_by_event": [
+                (event, list(slots))
+                for event, slots in itertools.groupby(_claimable_slots(principal, now), key=lambda slot: slot.event)
+            ],
             **_calendar_links(member),
         },
     )
@@ -170,82 +173,8 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 # --- /crew/events/<uuid>/ -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueItem:
-    item: ChecklistItem
-    overdue: bool
-
-
-@dataclass
-class EventPage:
-    """Everything the event page shows, loaded once per section."""
-
-    event: Event
-    principal: Principal
-    slots: list[RoleSlot]
-
-    @property
-    def my_slot(self) -> RoleSlot | None:
-        member = self.principal.crew_member
-        if member is None:
-            return None
-        return next((slot for slot in self.slots if slot.holder_id == member.pk), None)
-
-    @property
-    def on_event(self) -> bool:
-        return self.my_slot is not None
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.on_event or self.principal.is_owner
-
-    @property
-    def manages_roster(self) -> bool:
-        slot = self.my_slot
-        return self.principal.is_owner or (slot is not None and slot.role == CrewRole.CAPTAIN)
-
-    @property
-    def captain_qualified(self) -> bool:
-        return self.principal.role in services.CAPTAIN_QUALIFIED
-
-    @property
-    def open_slots(self) -> list[RoleSlot]:
-        return [slot for slot in self.slots if slot.holder_id is None]
-
-    @property
-    def closed(self) -> bool:
-        return self.event.status in services.CLOSED_STATUSES
-
-
-def _slots(event: Event) -> list[RoleSlot]:
-    return list(RoleSlot.objects.filter(event=event).select_related("holder__user").order_by(ROLE_RANK, "position"))
-
-
-def _designate_choices(page: EventPage) -> list[CrewMember]:
-    if not page.manages_roster or page.closed:
-        return []
-    qualified = Membership.objects.filter(
-        user=OuterRef("user"), organization=OuterRef("organization"), role__in=services.CAPTAIN_QUALIFIED
-    )
-    return list(
-        CrewMember.objects.for_org(page.event.organization_id)
-        .filter(active=True)
-        .select_related("user")
-        .annotate(captain_qualified=Exists(qualified))
-    )
-
-
-def _checklists(event: Event) -> list[tuple[str, list[ChecklistItem]]]:
-    items = list(ChecklistItem.objects.filter(event=event).select_related("updated_by").order_by("position", "pk"))
-    return [
-        (label, [item for item in items if item.phase == phase])
-        for phase, label in ChecklistPhase.choices
-        if any(item.phase == phase for item in items)
-    ]
-
-
-def _due_soon(checklists: list[tuple[str, list[ChecklistItem]]], now) -> list[DueItem]:
-    """Items still to do, soonest first: what the timing panel says is due."""
+def _due_soon(checklists: list[tuple[str, list[ChecklistEntry]]], now) -> list[tuple[ChecklistEntry, bool]]:
+    """Items still to do, soonest first, each with whether it is overdue: what the timing panel says is due."""
     pending = [
         item
         for _, items in checklists
@@ -253,48 +182,46 @@ def _due_soon(checklists: list[tuple[str, list[ChecklistItem]]], now) -> list[Du
         if item.state != ChecklistItemState.COMPLETE and item.due_at is not None
     ]
     pending.sort(key=lambda item: item.due_at)
-    return [DueItem(item=item, overdue=item.due_at < now) for item in pending[:5]]
-
-
-def _panels(request: HttpRequest, event: Event) -> list[str]:
-    """Every panel other apps registered (guests: the manifest), rendered in order."""
-    return [
-        render_to_string(panel.template, {**panel.context(request, event), "event": event}, request=request)
-        for panel in EVENT_PANELS
-    ]
+    return [(item, item.due_at < now) for item in pending[:DUE_SOON_LIMIT]]
 
 
 def _render_event(
-    request: HttpRequest, event: Event, *, status: int = 200, error: str = "", notice: str = ""
+    request: HttpRequest, public_id: UUID, *, status: int = 200, error: str = "", notice: str = ""
 ) -> HttpResponse:
     principal: Principal = request.principal
-    page = EventPage(event=event, principal=principal, slots=_slots(event))
+    page = event_page.event_page(principal, public_id)
+    if page is None:
+        raise Http404("No event matches the given query.")
+    event = page.event
     now = timezone.now()
-    panel = timing.timing_panel(event, now)
-    checklists = _checklists(event) if page.sees_everything else []
+    checklists = event_page.checklists(event, principal.organization.tz) if page.sees_everything else []
     context = {
         "brand": principal.organization,
         "principal": principal,
         "event": event,
         "page": page,
-        "timing": panel,
+        "timing": timing.timing_panel_for(
+            principal.organization,
+            departure_at=event.departure_at,
+            return_at=event.return_at,
+            status=event.status,
+            now=now,
+        ),
         "checklists": checklists,
         "due": _due_soon(checklists, now),
         "states": ChecklistItemState.choices,
-        "checklist_url": reverse("crew:checklist-update", kwargs={"public_id": event.public_id}),
-        "panels": _panels(request, event) if page.sees_everything else [],
-        "designate_choices": _designate_choices(page),
+        "panels": render_event_panels(request, event) if page.sees_everything else [],
+        "designate_choices": event_page.designate_choices(event) if page.may_designate else [],
         "error": error,
         "notice": notice,
-        "status_label": EventStatus(event.status).label,
     }
     return render(request, "crew/event_detail.html", context, status=status)
 
 
 @require_GET
 @crew_required
-def event_detail(request: HttpRequest, public_id) -> HttpResponse:
-    return _render_event(request, _event_or_404(request, public_id))
+def event_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _render_event(request, public_id)
 
 
 def _act(request: HttpRequest, event: Event, action: Callable[[], Any], success: str) -> HttpResponse:
@@ -302,11 +229,9 @@ def _act(request: HttpRequest, event: Event, action: Callable[[], Any], success:
     try:
         action()
     except (DomainError, ValidationError) as exc:
-        event.refresh_from_db(fields=["status"])
-        return _render_event(request, event, status=_status(exc), error=_message(exc))
-    event.refresh_from_db(fields=["status"])
+        return _render_event(request, event.public_id, status=_status(exc), error=_message(exc))
     if _is_htmx(request):
-        return _render_event(request, event, notice=success)
+        return _render_event(request, event.public_id, notice=success)
     messages.success(request, success)
     return _see_other(reverse("crew:event", kwargs={"public_id": event.public_id}) + "#roster")
 
@@ -314,7 +239,7 @@ def _act(request: HttpRequest, event: Event, action: Callable[[], Any], success:
 def _crew_member_or_refuse(request: HttpRequest, event: Event) -> CrewMember | HttpResponse:
     member = request.principal.crew_member
     if member is None:
-        return _render_event(request, event, status=403, error="You have no crew profile in this brand.")
+        return _render_event(request, event.public_id, status=403, error="You have no crew profile in this brand.")
     return member
 
 
@@ -363,7 +288,7 @@ def role_designate(request: HttpRequest, public_id) -> HttpResponse:
     event = _event_or_404(request, public_id)
     role, _, position = request.POST.get("slot", "").partition(":")
     if role not in CrewRole.values or not (position.isascii() and position.isdecimal()) or len(position) > 4:
-        return _render_event(request, event, status=400, error="Choose a role slot to fill.")
+        return _render_event(request, event.public_id, status=400, error="Choose a role slot to fill.")
     slot = _slot_or_404(event, role, int(position))
     member_id = _id_or_none(request.POST.get("crew_member", ""))
     member = (
@@ -372,7 +297,7 @@ def role_designate(request: HttpRequest, public_id) -> HttpResponse:
         else None
     )
     if member is None:
-        return _render_event(request, event, status=400, error="Choose a crew member of this brand.")
+        return _render_event(request, event.public_id, status=400, error="Choose a crew member of this brand.")
     return _act(
         request,
         event,
@@ -438,13 +363,12 @@ def _item_response(
     request: HttpRequest, event: Event, item: ChecklistItem, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
     if not _is_htmx(request):
-        return _render_event(request, event, status=status, error=error)
+        return _render_event(request, event.public_id, status=status, error=error)
     context = {
-        "event": event,
-        "items": [item],
+        "items": [ChecklistEntry.from_item(item, request.principal.organization.tz)],
         "states": ChecklistItemState.choices,
         "item_error": error,
-        "checklist_url": reverse("crew:checklist-update", kwargs={"public_id": event.public_id}),
+        "public_id": event.public_id,
     }
     return render(request, "crew/fragments/checklist_items.html", context, status=status)
 

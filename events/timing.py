@@ -13,6 +13,7 @@ from functools import lru_cache
 from astral import Observer
 from astral.sun import dusk, sunset
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 from charterops.models import Organization
 
@@ -80,6 +81,11 @@ def format_clock(moment: datetime | None) -> str:
     return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
+def format_day_clock(moment: datetime) -> str:
+    """`Thu 30 May 7:50 PM` — Django's "D j M g:i A", without its per-call parsing."""
+    return f"{WEEKDAYS_ABBR[moment.weekday()]} {moment.day} {MONTHS_3[moment.month].title()} {format_clock(moment)}"
+
+
 def format_duration(delta: timedelta) -> str:
     """`2 d 3 h`, `3 h 05 min`, `12 min` — a countdown a phone can show at a glance."""
     minutes = int(delta.total_seconds() // 60)
@@ -139,6 +145,18 @@ class TimingPanel:
         )
 
     @property
+    def now_text(self) -> str:
+        return format_clock(self.now)
+
+    @property
+    def departure_text(self) -> str:
+        return format_clock(self.departure)
+
+    @property
+    def return_text(self) -> str:
+        return format_clock(self.return_at)
+
+    @property
     def sunset_text(self) -> str:
         return format_clock(self.sunset)
 
@@ -149,13 +167,23 @@ class TimingPanel:
 
 def timing_panel(event: Event, now: datetime | None = None) -> TimingPanel:
     """The timing panel of an event (no query beyond the event and its organization)."""
-    tz = event.organization.tz
-    sun = event_sun_times(event)
+    return timing_panel_for(
+        event.organization, departure_at=event.departure_at, return_at=event.return_at, status=event.status, now=now
+    )
+
+
+def timing_panel_for(
+    organization: Organization, *, departure_at: datetime, return_at: datetime, status: str, now: datetime | None = None
+) -> TimingPanel:
+    """The timing panel from an event's times, for pages that read them without an Event."""
+    tz = organization.tz
+    departure = timezone.localtime(departure_at, tz)
+    sun = organization_sun_times(organization, departure.date())
     return TimingPanel(
         now=timezone.localtime(now or timezone.now(), tz),
-        departure=timezone.localtime(event.departure_at, tz),
-        return_at=timezone.localtime(event.return_at, tz),
+        departure=departure,
+        return_at=timezone.localtime(return_at, tz),
         sunset=sun.sunset,
         civil_dusk=sun.civil_dusk,
-        status=event.status,
+        status=status,
     )

@@ -31,6 +31,20 @@ class WaiverStatus(models.TextChoices):
     NO_WAIVER = "no_waiver", "No waiver published"
 
 
+# A guest is on hold while the brand has a waiver and they have not signed its current version.
+ON_HOLD_STATUSES = frozenset({WaiverStatus.RESIGN, WaiverStatus.UNSIGNED})
+
+
+def waiver_status_of(*, published: bool, signed_current: bool, signed_any: bool) -> WaiverStatus:
+    """A guest's waiver status from three facts: a waiver is published, they signed its
+    current version, they signed some version."""
+    if not published:
+        return WaiverStatus.NO_WAIVER
+    if signed_current:
+        return WaiverStatus.SIGNED
+    return WaiverStatus.RESIGN if signed_any else WaiverStatus.UNSIGNED
+
+
 class GuestQuerySet(OrgQuerySet):
     def with_waiver_status(self) -> "GuestQuerySet":
         """Annotate the current waiver version, whether it is signed, and `on_hold` — in the same query."""
@@ -99,11 +113,11 @@ class Guest(models.Model):
 
     def waiver_status(self) -> str:
         """Needs `with_waiver_status()` annotations."""
-        if self.current_waiver_id is None:
-            return WaiverStatus.NO_WAIVER
-        if self.signed_current_at is not None:
-            return WaiverStatus.SIGNED
-        return WaiverStatus.RESIGN if self.signed_any else WaiverStatus.UNSIGNED
+        return waiver_status_of(
+            published=self.current_waiver_id is not None,
+            signed_current=self.signed_current_at is not None,
+            signed_any=self.signed_any,
+        )
 
 
 class WaiverTemplateQuerySet(OrgQuerySet):

@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass
 
-from events.models import Event
+from django.http import HttpRequest
 
-from .models import Guest, WaiverStatus
+from charterops.sql import fetch_rows
+from crew.panels import PanelEvent
+
+from .models import ON_HOLD_STATUSES, WaiverStatus, waiver_status_of
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ManifestEntry:
     """What crew may know of a guest: the name and the waiver status. No contact details."""
 
@@ -18,31 +21,47 @@ class ManifestEntry:
     on_hold: bool
 
 
-def manifest_for(event: Event) -> list[ManifestEntry]:
-    """The event's guests with their waiver status, in one query whatever their number."""
-    guests = (
-        Guest.objects.for_org(event.organization_id)
-        .filter(event=event)
-        .with_waiver_status()
-        .only("name", "is_minor", "organization_id")
-        .order_by("name", "pk")
+# The brand's current waiver is its highest version (as GuestQuerySet.with_waiver_status
+# reads it). Hand-written: the crew event page shows it on every load.
+_MANIFEST_SQL = """
+    WITH current_waiver AS (
+        SELECT id FROM guests_waivertemplate WHERE organization_id = %s ORDER BY version DESC LIMIT 1
     )
+    SELECT g.name, g.is_minor,
+           EXISTS (SELECT 1 FROM current_waiver),
+           EXISTS (
+               SELECT 1 FROM guests_waiversignature s JOIN current_waiver w ON w.id = s.template_id
+               WHERE s.guest_id = g.id
+           ),
+           EXISTS (SELECT 1 FROM guests_waiversignature s WHERE s.guest_id = g.id)
+    FROM guests_guest g
+    WHERE g.organization_id = %s AND g.event_id = %s
+    ORDER BY g.name, g.id
+"""
+
+
+def manifest_for(event: PanelEvent) -> list[ManifestEntry]:
+    """The event's guests with their waiver status, in one query whatever their number."""
     entries = []
-    for guest in guests:
-        status = guest.waiver_status()
+    for name, is_minor, published, signed_current, signed_any in fetch_rows(
+        _MANIFEST_SQL, [event.organization_id, event.organization_id, event.id]
+    ):
+        status = waiver_status_of(
+            published=bool(published), signed_current=bool(signed_current), signed_any=bool(signed_any)
+        )
         entries.append(
             ManifestEntry(
-                name=guest.name,
-                is_minor=guest.is_minor,
+                name=name,
+                is_minor=bool(is_minor),
                 waiver_status=status,
-                waiver_status_label=WaiverStatus(status).label,
-                on_hold=guest.on_hold,
+                waiver_status_label=status.label,
+                on_hold=status in ON_HOLD_STATUSES,
             )
         )
     return entries
 
 
-def crew_manifest_panel(request, event: Event) -> dict:
+def crew_manifest_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
     """Context of the manifest panel on the crew event page."""
     manifest = manifest_for(event)
     return {

@@ -1,6 +1,7 @@
 """Crew pages: /crew/ and the event page, their in-place (htmx) and plain POSTs, and
 every refusal as a clear message with the right status — never a 500."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -43,7 +44,8 @@ def role_url(event, action: str, role: str = "deckhand", position: int = 1) -> s
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+    """The page's HTML with entities decoded and whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 # --- /crew/ -------------------------------------------------------------------------------
@@ -170,7 +172,7 @@ def test_claim_with_htmx_answers_the_refreshed_page(crew_login, event, deckhand)
     response = crew_login(deckhand).post(role_url(event, "claim"), **HTMX)
     assert response.status_code == 200
     body = text(response)
-    assert "You&#x27;re the Deckhand 1 on this event." in body
+    assert "You're the Deckhand 1 on this event." in body
     assert "Lines and fenders ready" in body  # now on the event: the checklists appear
 
 

@@ -36,8 +36,8 @@ def test_large_event_really_is_large(large):
     assert large.guests.count() == 50
 
 
-# token membership, crew member, event, slots, checklist, guests panel, crew to assign
-EVENT_PAGE_AS_CAPTAIN = 7
+# the principal, the event with its roster, its checklist, the guests panel, the crew to assign
+EVENT_PAGE_AS_CAPTAIN = 5
 
 
 def test_event_page_queries_are_the_same_for_1_crew_and_5_items_as_for_20_crew_200_items_50_guests(
@@ -67,8 +67,8 @@ def test_event_page_as_a_deckhand_and_as_the_owner_is_constant_too(
             assert owner_client.get(f"/crew/events/{event.public_id}/").status_code == 200
 
 
-# token membership, crew member, my events, open slots
-CREW_HOME = 4
+# the principal, my events, open slots
+CREW_HOME = 3
 
 
 def test_crew_home_queries_are_the_same_for_1_and_20_events(crew_login, org, django_assert_num_queries):
@@ -86,3 +86,14 @@ def test_crew_home_queries_are_the_same_for_1_and_20_events(crew_login, org, dja
     with django_assert_num_queries(CREW_HOME):
         response = client.get("/crew/")
     assert response.content.decode().count('class="card card-link"') == 20
+
+
+# the principal, the event with its roster: nothing else is shown to crew not on the event
+EVENT_PAGE_NOT_ON_THE_EVENT = 2
+
+
+def test_event_page_for_crew_not_on_the_event_is_constant_too(crew_login, org, small, large, django_assert_num_queries):
+    client = crew_login(make_crew_member(org, "Nemo"))
+    for event in (small, large):
+        with django_assert_num_queries(EVENT_PAGE_NOT_ON_THE_EVENT):
+            assert client.get(f"/crew/events/{event.public_id}/").status_code == 200

@@ -70,3 +70,28 @@ def test_due_times_follow_their_anchor(org):
     sunset_minus_an_hour = timing.due_at(event, "sunset", -60, None).astimezone(PACIFIC)
     assert (sunset_minus_an_hour.hour, sunset_minus_an_hour.minute) == (18, 50)
     assert timing.due_at(event, "moonrise", 0, None) is None
+
+
+def test_clock_texts_read_as_djangos_date_formats():
+    from django.utils import dateformat
+
+    for moment in (
+        datetime(2024, 5, 30, 19, 50, 39, tzinfo=PACIFIC),
+        datetime(2024, 12, 1, 0, 5, tzinfo=PACIFIC),
+        datetime(2024, 2, 29, 12, 0, tzinfo=PACIFIC),
+    ):
+        assert timing.format_clock(moment) == dateformat.format(moment, "g:i A")
+        assert timing.format_day_clock(moment) == dateformat.format(moment, "D j M g:i A")
+
+
+def test_the_panel_built_from_times_alone_is_the_events_panel(org):
+    departure = datetime(2024, 5, 30, 18, 30, tzinfo=PACIFIC)
+    event = make_event(org, departure_at=departure, hours=2.5)
+    now = departure - timedelta(minutes=20)
+
+    from_times = timing.timing_panel_for(
+        org, departure_at=event.departure_at, return_at=event.return_at, status=event.status, now=now
+    )
+
+    assert from_times == timing.timing_panel(event, now=now)
+    assert (from_times.departure_text, from_times.return_text, from_times.now_text) == ("6:30 PM", "9:00 PM", "6:10 PM")

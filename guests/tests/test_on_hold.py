@@ -336,3 +336,55 @@ def test_api_start_with_a_guest_on_hold_needs_a_reason(api_login, charter, waive
     assert "Taylor Guest" in refused.json()["detail"]
     assert client.post(url, {"reason": "Paper waiver signed"}, format="json").json() == {"status": "in_progress"}
     assert EventTransition.objects.get(event=charter, to_status="in_progress").reason == "Paper waiver signed"
+
+
+def test_the_crew_manifest_agrees_with_the_orms_waiver_status_for_every_case(org, other_org):
+    """The crew page's hand-written manifest and GuestQuerySet.with_waiver_status say the same."""
+    from guests.models import WaiverStatus
+    from guests.tests.factories import make_waiver
+
+    no_waiver_yet = make_event(other_org)
+    make_guest(no_waiver_yet, "Nadia NoWaiver")
+    charter = make_event(org)
+    make_waiver(org)
+    sign(make_guest(charter, "Ana OldVersion"))
+    make_waiver(org, body="New terms.")
+    make_guest(charter, "Ben Unsigned", is_minor=True)
+    sign(make_guest(charter, "Cleo Signed"))
+
+    for event in (no_waiver_yet, charter):
+        by_orm = {
+            guest.name: (guest.waiver_status(), guest.on_hold)
+            for guest in Guest.objects.filter(event=event).with_waiver_status()
+        }
+        by_sql = {entry.name: (entry.waiver_status, entry.on_hold) for entry in manifest_for(event)}
+        assert by_sql == by_orm
+    statuses = {entry.name: entry.waiver_status for entry in manifest_for(charter) + manifest_for(no_waiver_yet)}
+    assert statuses == {
+        "Ana OldVersion": WaiverStatus.RESIGN,
+        "Ben Unsigned": WaiverStatus.UNSIGNED,
+        "Cleo Signed": WaiverStatus.SIGNED,
+        "Nadia NoWaiver": WaiverStatus.NO_WAIVER,
+    }
+    assert [entry.name for entry in manifest_for(charter)] == ["Ana OldVersion", "Ben Unsigned", "Cleo Signed"]
+    assert [entry.is_minor for entry in manifest_for(charter)] == [False, True, False]
+
+
+def test_the_crew_event_page_shows_each_guests_waiver_status(crew_login, charter, waiver, deckhand):
+    from crew.tests.scenarios import seat
+
+    seat(charter, deckhand)
+    make_guest(charter, "Taylor Guest", is_minor=True, guardian_name="Pat Parent")
+    sign(make_guest(charter, "Jordan Guest"))
+
+    body = crew_login(deckhand).get(f"/crew/events/{charter.public_id}/").content.decode()
+
+    panel = body[body.index('<section class="card" id="panel-guests">') :]
+    panel = panel[: panel.index("</section>")]
+    assert '<span class="badge badge-bad">1 on hold</span>' in panel
+    assert (
+        '<li class="row"><span>Jordan Guest</span><span class="badge badge-ok">Signed</span></li>'
+        '<li class="row"><span>Taylor Guest <span class="muted">(minor)</span></span>'
+        '<span class="badge badge-bad">On hold</span></li>'
+    ) in panel
+    assert "Pat Parent" not in body
