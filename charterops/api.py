@@ -80,7 +80,15 @@ class FieldPermissionsMixin:
     schema of their requests — and a write that includes it is refused with 403,
     changing nothing. The check is made against the row's organization, so an owner of
     one brand acting as crew of another holds nothing there.
+
+    Views that build rows in the declared shape themselves (the crew API's event reads)
+    ask `field_permitted` before adding such a field: the same check, in one place.
     """
+
+    def field_permitted(self, name: str, obj: Any) -> bool:
+        """Whether `obj`'s representation may hold the field `name` for this request."""
+        perm = self._field_permissions().get(name)
+        return perm is None or self._permitted(perm, obj)
 
     def _field_permissions(self) -> dict[str, str]:
         return getattr(getattr(self, "Meta", None), "field_permissions", {})

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db import transaction
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, OuterRef, Subquery, Value
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -31,7 +32,7 @@ from events import services as event_services
 from events.models import Event, EventStatus, EventType, Vessel
 from events.serializers import EventSerializer, RevenueSerializer
 
-from . import services
+from . import api_rows, services
 from .magic_links import MagicLinkRefused, SignInThrottled, magic_link_exchange
 from .models import (
     ChecklistItem,
@@ -40,38 +41,8 @@ from .models import (
     CrewMember,
     CrewRole,
     RoleSlot,
-    person_name,
 )
 from .signin import client_ip
-
-
-def events_for_api(*, org_ids: list[int], crew_member: CrewMember | None, include_all: bool, now: datetime):
-    """Events of the brands in scope, with `my_role` and `open_slots` in the same query.
-
-    Owners see every event of their brands; crew see the events they hold a role on and
-    upcoming events of their brand that still have an open slot.
-    """
-    slots = RoleSlot.objects.filter(event=OuterRef("pk")).order_by()  # no default ordering join
-    open_slots = slots.filter(holder__isnull=True).values("event").annotate(n=Count("pk")).values("n")[:1]
-    events = (
-        Event.objects.for_orgs(org_ids)
-        .select_related("organization", "vessel", "revenue")
-        .annotate(
-            my_role=Subquery(slots.filter(holder=crew_member).values("role")[:1])
-            if crew_member
-            else Value(None, output_field=CharField()),
-            open_slots=Coalesce(Subquery(open_slots), 0),
-        )
-        .order_by("departure_at", "pk")
-    )
-    if include_all:
-        return events
-    mine = Exists(slots.filter(holder=crew_member))
-    claimable = Exists(slots.filter(holder__isnull=True)) & Q(return_at__gte=now) & ~Q(status__in=FINISHED)
-    return events.filter(mine | claimable)
-
-
-FINISHED = [EventStatus.COMPLETED, EventStatus.CANCELLED]
 
 
 def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | None) -> Event | None:
@@ -93,51 +64,6 @@ def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | N
         return None
 
 
-def roster_rows(event: Event, *, full: bool) -> list[dict]:
-    """The event's slots; only the open ones for crew who are not on the event."""
-    slots = RoleSlot.objects.filter(event=event).order_by("role", "position")
-    if not full:
-        slots = slots.filter(holder__isnull=True)
-    holder = ("holder_id", "holder__user__first_name", "holder__user__last_name", "holder__user__email")
-    return [
-        {
-            "role": role,
-            "position": position,
-            "holder": person_name(first, last, email, username) if holder_id else None,
-            "acknowledged": acknowledged_at is not None,
-        }
-        for role, position, acknowledged_at, holder_id, first, last, email, username in slots.values_list(
-            "role", "position", "acknowledged_at", *holder, "holder__user__username"
-        )
-    ]
-
-
-def checklist_rows(event: Event) -> list[dict]:
-    fields = ("id", "phase", "text", "responsible_role", "due_at", "state", "version", "updated_at")
-    who = (
-        "updated_by_id",
-        "updated_by__first_name",
-        "updated_by__last_name",
-        "updated_by__email",
-        "updated_by__username",
-    )
-    rows = []
-    for values in ChecklistItem.objects.filter(event=event).values_list(*fields, *who):
-        row = dict(zip(fields, values[: len(fields)], strict=True))
-        by_id, *name = values[len(fields) :]
-        row["updated_by"] = person_name(*name) if by_id else None
-        rows.append(row)
-    return rows
-
-
-def attach_detail(event: Event, *, is_owner: bool) -> None:
-    """Roster and checklist for the event's crew and owners; open slots only for the rest."""
-    on_event = is_owner or event.my_role is not None
-    event.roster = roster_rows(event, full=on_event)
-    event.open_slots = sum(1 for slot in event.roster if slot["holder"] is None)
-    event.checklist = checklist_rows(event) if on_event else []
-
-
 @dataclass(frozen=True)
 class Scope:
     """Who is asking, and over which brands: the one place the API decides tenancy."""
@@ -149,6 +75,10 @@ class Scope:
     @property
     def org_ids(self) -> list[int]:
         return [org.pk for org in self.organizations]
+
+    @property
+    def crew_member_id(self) -> int | None:
+        return self.crew_member.pk if self.crew_member is not None else None
 
 
 def scope_of(request: Request) -> Scope:
@@ -251,19 +181,6 @@ def _local_day_bounds(day, org: Organization, end: bool) -> datetime:
     return datetime.combine(day, time.max if end else time.min, tzinfo=org.tz)
 
 
-def _filtered(events: QuerySet, filters: dict, scope: Scope) -> QuerySet:
-    if filters.get("status"):
-        events = events.filter(status=filters["status"])
-    org = scope.organizations[0] if scope.organizations else None
-    if org is not None and "departure_from" in filters:
-        events = events.filter(departure_at__gte=_local_day_bounds(filters["departure_from"], org, end=False))
-    if org is not None and "departure_to" in filters:
-        events = events.filter(departure_at__lte=_local_day_bounds(filters["departure_to"], org, end=True))
-    if filters.get("vessel"):
-        events = events.filter(vessel__name__iexact=filters["vessel"])
-    return events
-
-
 def _resolve_org(scope: Scope, slug: str | None) -> Organization:
     if slug:
         for org in scope.organizations:
@@ -289,6 +206,14 @@ class EventPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def respond(self, request: Request, *, number: int, size: int, total: int, results: list) -> Response:
+        """The page's response (count, next and previous links) when one query already
+        counted the events and read the page."""
+        counted = DjangoPaginator((), size)
+        counted.count = total  # what the query counted, instead of counting again
+        self.request, self.page = request, Page(results, number, counted)
+        return self.get_paginated_response(results)
+
 
 class EventPageOut(serializers.Serializer):
     count = serializers.IntegerField()
@@ -309,15 +234,32 @@ class EventListApi(APIView):
         # schema says, rather than silently no filter.
         filters = EventFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
         scope = scope_of(request)
-        events = events_for_api(
-            org_ids=scope.org_ids, crew_member=scope.crew_member, include_all=scope.is_owner, now=timezone.now()
-        )
-        events = _filtered(events, filters.validated_data, scope)
+        # Days are the brand's local days (an owner of brands in several zones: the first's).
+        org = scope.organizations[0] if scope.organizations else None
         paginator = EventPagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        data = EventListOut(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        number, size = wanted.get("page", 1), paginator.get_page_size(request)
+        total, rows = api_rows.event_list_page(
+            organization_ids=scope.org_ids,
+            crew_member_id=scope.crew_member_id,
+            include_all=scope.is_owner,
+            now=timezone.now(),
+            offset=(number - 1) * size,
+            limit=size,
+            status=wanted.get("status"),
+            departure_from=_local_day_bounds(wanted["departure_from"], org, end=False)
+            if org and "departure_from" in wanted
+            else None,
+            departure_to=_local_day_bounds(wanted["departure_to"], org, end=True)
+            if org and "departure_to" in wanted
+            else None,
+            vessel=wanted.get("vessel"),
+        )
+        if not rows and number > 1:
+            raise NotFound(paginator.invalid_page_message)
+        api_rows.add_revenue(rows, EventListOut(context={"request": request}))
+        return paginator.respond(request, number=number, size=size, total=total, results=[row.data for row in rows])
 
     @extend_schema(request=EventWriteIn, responses={201: EventDetailOut}, summary="Create an event (owner)")
     def post(self, request: Request) -> Response:
@@ -340,9 +282,17 @@ class EventListApi(APIView):
 
 
 def detail_data(request: Request, public_id) -> dict:
-    event, scope = event_for(request, public_id)
-    attach_detail(event, is_owner=scope.is_owner)
-    return EventDetailOut(event, context={"request": request}).data
+    scope = scope_of(request)
+    row = api_rows.event_detail(
+        organization_ids=scope.org_ids,
+        public_id=public_id,
+        crew_member_id=scope.crew_member_id,
+        is_owner=scope.is_owner,
+    )
+    if row is None:
+        raise NotFound("No event matches the given query.")
+    api_rows.add_revenue([row], EventDetailOut(context={"request": request}))
+    return row.data
 
 
 class EventDetailApi(APIView):
@@ -449,9 +399,13 @@ ROLE_ACTIONS = ("claim", "release", "designate", "acknowledge")
 
 
 def _roster_response(event: Event, scope: Scope) -> Response:
-    event.refresh_from_db(fields=["status"])
-    on_event = scope.is_owner or RoleSlot.objects.filter(event=event, holder=scope.crew_member).exists()
-    return Response(RosterOut({"status": event.status, "roster": roster_rows(event, full=on_event)}).data)
+    status_now, roster = api_rows.roster_of(
+        event.organization_id,
+        event.public_id,
+        crew_member_id=scope.crew_member_id,
+        is_owner=scope.is_owner,
+    )
+    return Response(RosterOut({"status": status_now, "roster": roster}).data)
 
 
 def _pick_slot(
@@ -583,7 +537,7 @@ def _require_on_event(request: Request, event: Event, scope: Scope) -> None:
 
 
 def _checklist(event: Event) -> list[dict]:
-    return ChecklistItemOut(checklist_rows(event), many=True).data
+    return api_rows.checklist_data(event.pk)
 
 
 def _checklist_item(event: Event, item_id: int) -> dict:

@@ -13,6 +13,7 @@ services and the ORM.
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
+from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection
@@ -36,17 +37,23 @@ from .models import (
 
 @dataclass(frozen=True)
 class EventSummary:
-    """The event as the page shows it (never its revenue: that is another table)."""
+    """The event as crew pages and the crew API show it (never its revenue: that is
+    another table)."""
 
     id: int
     public_id: UUID
     organization_id: int
+    slug: str
     name: str
+    event_type: str
     status: str
     departure_at: datetime
     return_at: datetime
     location: str
     notes: str
+    source: str
+    guest_count: int
+    nudges_enabled: bool
     vessel_name: str | None
 
     @property
@@ -219,9 +226,9 @@ class RosterRow:
 # (with its default ISO DateStyle, which psycopg's own parser needs as well).
 
 _EVENT_AND_ROSTER_SQL = """
-    SELECT e.id, e.organization_id, e.name, e.status,
+    SELECT e.id, e.organization_id, e.slug, e.name, e.event_type, e.status,
            CAST(e.departure_at AS TEXT), CAST(e.return_at AS TEXT), e.location, e.notes,
-           v.name,
+           e.source, e.guest_count, e.nudges_enabled, v.name,
            s.role, s.position, s.holder_id, CAST(s.acknowledged_at AS TEXT),
            u.first_name, u.last_name, u.email, u.username
     FROM events_event e
@@ -229,8 +236,10 @@ _EVENT_AND_ROSTER_SQL = """
     LEFT JOIN crew_roleslot s ON s.event_id = e.id
     LEFT JOIN crew_crewmember c ON c.id = s.holder_id
     LEFT JOIN auth_user u ON u.id = c.user_id
-    WHERE e.organization_id = %s AND e.public_id = %s
+    WHERE e.public_id = %s AND e.organization_id IN ({organizations})
 """
+
+_EVENT_COLUMNS = 14  # the event's columns in _EVENT_AND_ROSTER_SQL; the slot's follow
 
 _CHECKLIST_SQL = """
     SELECT i.id, i.phase, i.text, i.responsible_role, CAST(i.due_at AS TEXT), i.state, i.version,
@@ -256,25 +265,60 @@ _DESIGNATE_SQL = """
 
 def event_page(principal: Principal, public_id: UUID) -> EventPage | None:
     """The event of the principal's organization with this public id, and its roster; or None."""
+    found = read_event([principal.organization.pk], public_id)
+    if found is None:
+        return None
+    event, slots = found
+    return EventPage(event=event, principal=principal, slots=slots)
+
+
+def read_event(organization_ids: list[int], public_id: UUID) -> tuple[EventSummary, list[Slot]] | None:
+    """The event of one of these organizations with this public id and its slots in roster
+    order (captain, first mate, deckhands by number), in one query; or None."""
+    if not organization_ids:
+        return None
     db_public_id = Event._meta.get_field("public_id").get_db_prep_value(public_id, connection)
-    rows = fetch_rows(_EVENT_AND_ROSTER_SQL, [principal.organization.pk, db_public_id])
+    sql = _EVENT_AND_ROSTER_SQL.format(organizations=", ".join(["%s"] * len(organization_ids)))
+    rows = fetch_rows(sql, [db_public_id, *organization_ids])
     if not rows:
         return None
-    event_id, organization_id, name, status, departure_at, return_at, location, notes, vessel_name = rows[0][:9]
+    (
+        event_id,
+        organization_id,
+        slug,
+        name,
+        event_type,
+        status,
+        departure_at,
+        return_at,
+        location,
+        notes,
+        source,
+        guest_count,
+        nudges_enabled,
+        vessel_name,
+    ) = rows[0][:_EVENT_COLUMNS]
     event = EventSummary(
         id=event_id,
         public_id=public_id,
         organization_id=organization_id,
+        slug=slug,
         name=name,
+        event_type=event_type,
         status=status,
         departure_at=aware(departure_at),
         return_at=aware(return_at),
         location=location,
         notes=notes,
+        source=source,
+        guest_count=guest_count,
+        nudges_enabled=bool(nudges_enabled),
         vessel_name=vessel_name,
     )
     slots = []
-    for role, position, holder_id, acknowledged_at, first_name, last_name, email, username in (row[9:] for row in rows):
+    for role, position, holder_id, acknowledged_at, first_name, last_name, email, username in (
+        row[_EVENT_COLUMNS:] for row in rows
+    ):
         if role is None:  # an event without slots is one row with no slot columns
             continue
         slots.append(
@@ -288,40 +332,56 @@ def event_page(principal: Principal, public_id: UUID) -> EventPage | None:
             )
         )
     slots.sort(key=lambda slot: (_ROLE_RANK.get(slot.role, len(ROLE_ORDER)), slot.position))
-    return EventPage(event=event, principal=principal, slots=slots)
+    return event, slots
+
+
+class ChecklistRow(NamedTuple):
+    """A checklist item as _CHECKLIST_SQL reads it (timestamps as the database's text)."""
+
+    id: int
+    phase: str
+    text: str
+    responsible_role: str
+    due_at: str | None
+    state: str
+    version: int
+    updated_at: str | None
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    username: str | None
+
+    @property
+    def updated_by_name(self) -> str:
+        """Who last changed the item, "" when no one is recorded."""
+        if self.username is None:
+            return ""
+        return person_name(self.first_name, self.last_name, self.email, self.username)
+
+
+def read_checklist(event_id: int) -> list[ChecklistRow]:
+    """The event's checklist items in their order (phases mixed: callers group them)."""
+    return [ChecklistRow._make(row) for row in fetch_rows(_CHECKLIST_SQL, [event_id])]
 
 
 def checklists(event: EventSummary, tz: tzinfo) -> list[tuple[str, list[ChecklistEntry]]]:
     """The event's items by phase (pre-departure first), each phase in its order."""
     by_phase: dict[str, list[ChecklistEntry]] = {phase: [] for phase in ChecklistPhase.values}
-    for (
-        item_id,
-        phase,
-        text,
-        role,
-        due_at,
-        state,
-        version,
-        updated_at,
-        first_name,
-        last_name,
-        email,
-        username,
-    ) in fetch_rows(_CHECKLIST_SQL, [event.id]):
-        due_at = aware(due_at)
-        by_phase.setdefault(phase, []).append(
+    for row in read_checklist(event.id):
+        due_at = aware(row.due_at)
+        by_phase.setdefault(row.phase, []).append(
             ChecklistEntry(
-                id=item_id,
-                phase=phase,
-                text=text,
-                responsible_role_label=_ROLE_LABELS.get(role, role),
+                id=row.id,
+                phase=row.phase,
+                text=row.text,
+                responsible_role_label=_ROLE_LABELS.get(row.responsible_role, row.responsible_role),
                 due_at=due_at,
                 due_text=_clock(due_at, tz),
-                state=state,
-                state_label=_STATE_LABELS.get(state, state),
-                version=version,
-                updated_text=_day_clock(aware(updated_at), tz),
-                updated_by_name=person_name(first_name, last_name, email, username) if username is not None else "",
+                state=row.state,
+                state_label=_STATE_LABELS.get(row.state, row.state),
+                version=row.version,
+                updated_text=_day_clock(aware(row.updated_at), tz),
+                updated_by_name=row.updated_by_name,
             )
         )
     return [(label, by_phase[phase]) for phase, label in ChecklistPhase.choices if by_phase[phase]]
