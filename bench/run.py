@@ -3,8 +3,13 @@
 Prints p50, p95 and requests/s for each endpoint, its ratio to the trivial view (the
 framework floor) measured in the same run, and the queries each request runs.
 
-    make bench                      # defaults: 10 s per endpoint, 2 connections
-    BENCH_SECONDS=30 make bench
+The endpoints are measured in rounds (floor, list, detail, page, exchange; again; …) and
+each figure is the median over the rounds; a ratio is the median of each round's p50 over
+that round's floor. A shared machine's slow seconds then move a figure less than when
+each endpoint gets one window of its own.
+
+    make bench                      # defaults: 3 rounds of 5 s per endpoint, 2 connections
+    BENCH_ROUNDS=5 BENCH_SECONDS=10 make bench
 """
 
 import json
@@ -12,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "18900"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "2"))
 DB_NAME = "charterops_bench"
 BASE = f"http://127.0.0.1:{PORT}"
@@ -104,6 +111,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         codes_file = Path(tmp) / "codes.txt"
         plan = json.loads(manage("bench_prepare", "--codes-file", str(codes_file), "--codes", "40000"))
+        split_codes(codes_file)
         server = subprocess.Popen(  # noqa: S603
             [
                 str(Path(PYTHON).parent / "gunicorn"),
@@ -121,26 +129,41 @@ def main() -> None:
         )
         try:
             wait_for(BASE + "/ping")
-            rows = []
-            for endpoint in plan["endpoints"]:
-                extra = {k: v for k, v in endpoint.get("env", {}).items()}
-                if endpoint.get("codes"):
-                    extra["BENCH_CODES"] = str(codes_file)
+            endpoints = plan["endpoints"]
+            for endpoint in endpoints:
                 if not endpoint.get("codes"):
-                    wrk(endpoint["path"], 2, extra)  # warm-up: caches, connections, imports
-                rows.append((endpoint, wrk(endpoint["path"], SECONDS, extra)))
+                    wrk(endpoint["path"], 2, endpoint.get("env", {}))  # warm-up: caches, connections, imports
+            rounds = [
+                [wrk(endpoint["path"], SECONDS, env_for(endpoint, codes_file, round_no)) for endpoint in endpoints]
+                for round_no in range(ROUNDS)
+            ]
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
-    print_table(rows, plan)
+    print_table(endpoints, rounds, plan)
 
 
-def print_table(rows: list[tuple[dict, dict]], plan: dict) -> None:
-    floor = rows[0][1]["p50_us"]
+def split_codes(codes_file: Path) -> None:
+    """One file of unused codes per round (each wrk run starts at its file's first line)."""
+    codes = codes_file.read_text().split()
+    share = len(codes) // ROUNDS
+    for round_no in range(ROUNDS):
+        Path(f"{codes_file}.{round_no}").write_text("\n".join(codes[round_no * share : (round_no + 1) * share]) + "\n")
+
+
+def env_for(endpoint: dict, codes_file: Path, round_no: int) -> dict[str, str]:
+    extra = dict(endpoint.get("env", {}))
+    if endpoint.get("codes"):
+        extra["BENCH_CODES"] = f"{codes_file}.{round_no}"
+    return extra
+
+
+def print_table(endpoints: list[dict], rounds: list[list[dict]], plan: dict) -> None:
+    floors = [results[0]["p50_us"] for results in rounds]
     print()
     print(
-        f"gunicorn 2 workers · PostgreSQL · wrk -t1 -c{CONNECTIONS} · {SECONDS} s per endpoint · "
-        f"event with {plan['event_size']}"
+        f"gunicorn 2 workers · PostgreSQL · wrk -t1 -c{CONNECTIONS} · median of {ROUNDS} rounds of {SECONDS} s "
+        f"per endpoint · event with {plan['event_size']}"
     )
     header = (
         f"{'endpoint':<44} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p50 ÷ floor':>11} {'target':>7} {'queries':>7}"
@@ -148,16 +171,21 @@ def print_table(rows: list[tuple[dict, dict]], plan: dict) -> None:
     print(header)
     print("-" * len(header))
     failures = []
-    for endpoint, stats in rows:
-        ratio = stats["p50_us"] / floor
+    for i, endpoint in enumerate(endpoints):
+        runs = [results[i] for results in rounds]
+        ratio = statistics.median(run["p50_us"] / floor for run, floor in zip(runs, floors, strict=True))
+        p50 = statistics.median(run["p50_us"] for run in runs)
+        p95 = statistics.median(run["p95_us"] for run in runs)
+        rps = statistics.median(run["rps"] for run in runs)
         target = endpoint.get("target")
         print(
-            f"{endpoint['name']:<44} {stats['p50_us'] / 1000:>8.2f} {stats['p95_us'] / 1000:>8.2f} "
-            f"{stats['rps']:>8.0f} {ratio:>10.1f}× {('≤' + str(target) + '×') if target else '':>7} "
+            f"{endpoint['name']:<44} {p50 / 1000:>8.2f} {p95 / 1000:>8.2f} "
+            f"{rps:>8.0f} {ratio:>10.1f}× {('≤' + str(target) + '×') if target else '':>7} "
             f"{endpoint['queries']:>7}"
         )
-        if stats["non_2xx"] or stats["socket_errors"]:
-            failures.append(f"{endpoint['name']}: {stats['non_2xx']} non-2xx, {stats['socket_errors']} socket errors")
+        non_2xx, socket_errors = sum(run["non_2xx"] for run in runs), sum(run["socket_errors"] for run in runs)
+        if non_2xx or socket_errors:
+            failures.append(f"{endpoint['name']}: {non_2xx} non-2xx, {socket_errors} socket errors")
         if target and ratio > target:
             failures.append(f"{endpoint['name']}: {ratio:.1f}× the floor, over the {target}× target")
     if failures:
