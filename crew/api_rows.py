@@ -20,14 +20,12 @@ from django.utils import timezone
 
 from charterops.api import FieldPermissionsMixin
 from charterops.sql import aware, fetch_rows
-from events.models import EventStatus, Revenue
+from events.models import Revenue
 from events.serializers import RevenueSerializer
 
+from . import services
 from .event_page import EventSummary, Slot, read_checklist, read_event
 from .models import ChecklistPhase
-
-# Crew see upcoming events with an open slot, except those that are over.
-FINISHED = (EventStatus.COMPLETED, EventStatus.CANCELLED)
 
 _PHASE_RANK = {phase: rank for rank, phase in enumerate(ChecklistPhase.values)}
 
@@ -100,12 +98,14 @@ _EVENT_PAGE_SQL = """
     ORDER BY p.departure_at, p.id
 """
 
-# Crew see the events they hold a role on, and upcoming ones of their brand with an open slot.
-_CREW_SEES = """(
+# Crew see the events they hold a role on, and upcoming ones of their brand with an open
+# slot that are not over (closed as crew.services defines it).
+_CLOSED = sorted(services.CLOSED_STATUSES)
+_CREW_SEES = f"""(
     EXISTS (SELECT 1 FROM crew_roleslot s WHERE s.event_id = e.id AND s.holder_id = %s)
-    OR (e.return_at >= %s AND e.status NOT IN (%s, %s)
+    OR (e.return_at >= %s AND e.status NOT IN ({", ".join(["%s"] * len(_CLOSED))})
         AND EXISTS (SELECT 1 FROM crew_roleslot s WHERE s.event_id = e.id AND s.holder_id IS NULL))
-)"""
+)"""  # noqa: S608 — placeholders only; every value is a parameter
 
 
 def event_list_page(
@@ -130,7 +130,7 @@ def event_list_page(
     params: list[Any] = [*organization_ids]
     if not include_all:
         where.append(_CREW_SEES)
-        params += [crew_member_id, moment(now), *FINISHED]
+        params += [crew_member_id, moment(now), *_CLOSED]
     if status:
         where.append("e.status = %s")
         params.append(status)
