@@ -94,23 +94,52 @@ class ChecklistEntry:
     updated_by_name: str  # "" when no one is recorded
 
     @classmethod
+    def make(
+        cls,
+        *,
+        id: int,
+        phase: str,
+        text: str,
+        responsible_role: str,
+        due_at: datetime | None,
+        state: str,
+        version: int,
+        updated_at: datetime | None,
+        updated_by_name: str,
+        tz: tzinfo,
+    ) -> "ChecklistEntry":
+        """The entry of an item, with its labels and its times written in `tz`."""
+        return cls(
+            id=id,
+            phase=phase,
+            text=text,
+            responsible_role_label=_ROLE_LABELS.get(responsible_role, responsible_role),
+            due_at=due_at,
+            due_text=_clock(due_at, tz),
+            state=state,
+            state_label=_STATE_LABELS.get(state, state),
+            version=version,
+            updated_text=_day_clock(updated_at, tz),
+            updated_by_name=updated_by_name,
+        )
+
+    @classmethod
     def from_item(cls, item: ChecklistItem, tz: tzinfo) -> "ChecklistEntry":
         """The entry of an item the ORM loaded (with `updated_by`), as a tick answers with."""
         user = item.updated_by
-        return cls(
+        return cls.make(
             id=item.pk,
             phase=item.phase,
             text=item.text,
-            responsible_role_label=_ROLE_LABELS.get(item.responsible_role, item.responsible_role),
+            responsible_role=item.responsible_role,
             due_at=item.due_at,
-            due_text=_clock(item.due_at, tz),
             state=item.state,
-            state_label=_STATE_LABELS.get(item.state, item.state),
             version=item.version,
-            updated_text=_day_clock(item.updated_at, tz),
+            updated_at=item.updated_at,
             updated_by_name=person_name(user.first_name, user.last_name, user.email, user.get_username())
             if user
             else "",
+            tz=tz,
         )
 
 
@@ -368,20 +397,18 @@ def checklists(event: EventSummary, tz: tzinfo) -> list[tuple[str, list[Checklis
     """The event's items by phase (pre-departure first), each phase in its order."""
     by_phase: dict[str, list[ChecklistEntry]] = {phase: [] for phase in ChecklistPhase.values}
     for row in read_checklist(event.id):
-        due_at = aware(row.due_at)
         by_phase.setdefault(row.phase, []).append(
-            ChecklistEntry(
+            ChecklistEntry.make(
                 id=row.id,
                 phase=row.phase,
                 text=row.text,
-                responsible_role_label=_ROLE_LABELS.get(row.responsible_role, row.responsible_role),
-                due_at=due_at,
-                due_text=_clock(due_at, tz),
+                responsible_role=row.responsible_role,
+                due_at=aware(row.due_at),
                 state=row.state,
-                state_label=_STATE_LABELS.get(row.state, row.state),
                 version=row.version,
-                updated_text=_day_clock(aware(row.updated_at), tz),
+                updated_at=aware(row.updated_at),
                 updated_by_name=row.updated_by_name,
+                tz=tz,
             )
         )
     return [(label, by_phase[phase]) for phase, label in ChecklistPhase.choices if by_phase[phase]]
