@@ -4,7 +4,7 @@ On this hardware the ORM spends 0.5–1 ms of Python on each query (building it,
 it, turning rows into model instances) while PostgreSQL answers in about 0.1 ms. The
 paths that run on every request of a crew member (authentication, the event page, the
 event API) read through here instead: plain SQL that runs unchanged on PostgreSQL and
-SQLite, rows as dicts, prepared by psycopg after a few runs. Writes, and everything that
+SQLite, rows as tuples, prepared by psycopg after a few runs. Writes, and everything that
 is not on such a path, use the ORM.
 """
 
@@ -18,13 +18,6 @@ from django.db.models.expressions import Col
 from django.utils.dateparse import parse_datetime
 
 
-def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def fetch_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Rows as tuples, for a read that unpacks them by position (no column names to build)."""
     with connection.cursor() as cursor:
@@ -32,9 +25,11 @@ def fetch_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def fetch_one(sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-    rows = fetch_all(sql, params)
-    return rows[0] if rows else None
+def fetch_first(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    """The first row, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def aware(value: datetime | str | None) -> datetime | None:
@@ -84,3 +79,13 @@ class ModelColumns:
             for func in funcs:
                 values[i] = func(values[i], col, connection)
         return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def split_row(row: Sequence[Any], *column_sets: ModelColumns) -> list[Sequence[Any]]:
+    """`row` cut into each model's values in turn, then whatever columns follow them."""
+    parts, start = [], 0
+    for columns in column_sets:
+        parts.append(row[start : start + len(columns)])
+        start += len(columns)
+    parts.append(row[start:])
+    return parts

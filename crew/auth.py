@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from charterops.jwt import InvalidToken, decode_token, issue_token
 from charterops.models import Membership, Organization, RevokedToken
 from charterops.permissions import act_as_owner_of
-from charterops.sql import ModelColumns
+from charterops.sql import ModelColumns, fetch_first, split_row
 
 from .models import CrewMember
 
@@ -84,23 +84,17 @@ _PRINCIPAL_SQL = f"""
 
 def _load_principal(claims: dict[str, Any]) -> tuple[Membership, CrewMember | None, bool] | None:
     """(membership with user and organization, crew member or None, revoked?) or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PRINCIPAL_SQL, [claims["jti"], int(claims["sub"]), claims["org"]])
-        row = cursor.fetchone()
+    row = fetch_first(_PRINCIPAL_SQL, [claims["jti"], int(claims["sub"]), claims["org"]])
     if row is None:
         return None
-    parts = []
-    start = 0
-    for columns in (_MEMBERSHIP, _USER, _ORGANIZATION, _CREW_MEMBER):
-        parts.append(row[start : start + len(columns)])
-        start += len(columns)
+    *parts, (revoked,) = split_row(row, _MEMBERSHIP, _USER, _ORGANIZATION, _CREW_MEMBER)
     membership = _MEMBERSHIP.build(parts[0])
     membership.user, membership.organization = _USER.build(parts[1]), _ORGANIZATION.build(parts[2])
     crew_member = None
     if parts[3][0] is not None:  # the outer join found a crew profile
         crew_member = _CREW_MEMBER.build(parts[3])
         crew_member.user, crew_member.organization = membership.user, membership.organization
-    return membership, crew_member, bool(row[-1])
+    return membership, crew_member, bool(revoked)
 
 
 def principal_from_token(token: str) -> Principal:

@@ -27,7 +27,7 @@ from charterops.errors import DomainError
 from charterops.jwt import issue_token
 from charterops.mail import email_queue
 from charterops.models import Membership, Organization, RevokedToken
-from charterops.sql import ModelColumns
+from charterops.sql import ModelColumns, fetch_first, split_row
 from charterops.throttling import counter_incr, counters_get
 
 from .models import CrewMember, MagicLink
@@ -198,15 +198,10 @@ _MARK_USED_SQL = (
 
 def _load_link(code_digest: str) -> tuple[MagicLink, Membership | None] | None:
     """The link with its crew member, user and brand loaded, and the membership (if any)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_LINK_SQL, [code_digest])
-        row = cursor.fetchone()
+    row = fetch_first(_LINK_SQL, [code_digest])
     if row is None:
         return None
-    parts, start = [], 0
-    for columns in (_LINK, _MEMBER, _USER, _ORGANIZATION, _MEMBERSHIP):
-        parts.append(row[start : start + len(columns)])
-        start += len(columns)
+    parts = split_row(row, _LINK, _MEMBER, _USER, _ORGANIZATION, _MEMBERSHIP)
     link, member = _LINK.build(parts[0]), _MEMBER.build(parts[1])
     user, organization = _USER.build(parts[2]), _ORGANIZATION.build(parts[3])
     member.user, member.organization, link.crew_member, link.organization = user, organization, member, organization
