@@ -98,6 +98,10 @@ _EVENT_PAGE_SQL = """
     ORDER BY p.departure_at, p.id
 """
 
+# The largest offset PostgreSQL (bigint) and SQLite (integer) take: a page starting past it
+# is past the last page, like any other, rather than a database error.
+_LARGEST_OFFSET = 2**63 - 1
+
 # Crew see the events they hold a role on, and upcoming ones of their brand with an open
 # slot that are not over (closed as crew.services defines it).
 _CLOSED = sorted(services.CLOSED_STATUSES)
@@ -123,7 +127,7 @@ def event_list_page(
 ) -> tuple[int, list[EventRow]]:
     """(how many events match, the rows of this page) for events of these brands, by
     departure. Owners (`include_all`) see every event; crew see theirs and the claimable."""
-    if not organization_ids:
+    if not organization_ids or offset > _LARGEST_OFFSET - limit:
         return 0, []
     moment = connection.ops.adapt_datetimefield_value
     where = [f"e.organization_id IN ({', '.join(['%s'] * len(organization_ids))})"]

@@ -122,6 +122,8 @@ def test_a_page_past_the_last_is_404_and_the_links_say_where_to_go(api_login, or
 
     beyond = client.get("/api/events/?page=3&page_size=2")
     assert (beyond.status_code, beyond.json()["error"]) == (404, "not_found")
+    # A page no database could offset to is past the last one too, not a 500.
+    assert client.get(f"/api/events/?page={10**20}").status_code == 404
     assert client.get("/api/events/?status=completed").json() == {
         "count": 0,
         "next": None,
