@@ -55,7 +55,7 @@ def event_in_scope(*, public_id, org_ids: list[int], crew_member: CrewMember | N
     try:
         return (
             Event.objects.for_orgs(org_ids)
-            .select_related("organization", "vessel", "revenue")
+            .select_related("organization", "vessel")
             .annotate(my_role=my_role)
             .filter(public_id=public_id)
             .first()
