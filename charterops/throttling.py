@@ -56,10 +56,11 @@ def counters_get(keys: list[str]) -> list[int]:
     return [found.get(key, 0) for key in keys]
 
 
-def window_hit(key: str, window: int) -> int:
-    """Count one hit against `key` in the current `window`-second window; return the
-    hits so far in this window (this one included)."""
-    return counter_incr(f"{key}:{int(time.time()) // window}", window + 1)
+def window_hit(key: str, window: int, now: int | None = None) -> int:
+    """Count one hit against `key` in the `window`-second window of `now` (the current
+    second by default); return the hits so far in this window (this one included)."""
+    now = int(time.time()) if now is None else now
+    return counter_incr(f"{key}:{now // window}", window + 1)
 
 
 class WindowRateThrottle(throttling.SimpleRateThrottle):
@@ -71,9 +72,9 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = int(time.time())
+        now = int(time.time())  # one reading for the window counted and the wait it gives
         self.wait_seconds = self.duration - now % self.duration
-        return window_hit(self.key, self.duration) <= self.num_requests
+        return window_hit(self.key, self.duration, now) <= self.num_requests
 
     def wait(self) -> float:
         return self.wait_seconds
