@@ -48,6 +48,19 @@ class OrgScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyAdminMixin:
+    """A record the back office shows but never adds, changes or deletes (an audit trail)."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 class OrgScopedInline:
     """Inline counterpart of OrgScopedAdmin: related-row choices limited to the owner's brands."""
 
@@ -92,7 +105,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(OrgScopedAdmin):
+class OutboundEmailAdmin(ReadOnlyAdminMixin, OrgScopedAdmin):
     """The outbox: every email sent or queued, read-only."""
 
     list_display = ["created_at", "subject", "recipients", "kind", "status", "organization"]
@@ -110,12 +123,6 @@ class OutboundEmailAdmin(OrgScopedAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(organization__in=self.owned_orgs(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser or self.owned_orgs(request).exists()

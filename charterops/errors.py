@@ -24,3 +24,10 @@ class Conflict(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class NotFound(DomainError):
+    """No such object within the caller's brand (another brand's objects are not found either)."""
+
+    status = 404
+    code = "not_found"

@@ -15,9 +15,9 @@ logger = logging.getLogger(__name__)
 
 
 def check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    connection.ensure_connection()
+    if not connection.is_usable():  # PostgreSQL: a round trip (SELECT 1)
+        raise RuntimeError("the database connection is not usable")
 
 
 def check_cache() -> None:

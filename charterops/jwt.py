@@ -18,7 +18,7 @@ from django.conf import settings
 from .models import Membership
 
 TOKEN_TYPE = "crew-access"  # noqa: S105 — the typ claim, not a secret
-REQUIRED_CLAIMS = ["sub", "org", "role", "email", "iat", "exp", "jti", "iss", "aud", "typ", "ver"]
+REQUIRED_CLAIMS = ["sub", "org", "oid", "role", "email", "iat", "exp", "jti", "iss", "aud", "typ", "ver"]
 
 
 class InvalidToken(Exception):
@@ -56,6 +56,9 @@ def issue_token(*, membership: Membership) -> tuple[str, datetime]:
     claims = {
         "sub": str(user.pk),
         "org": membership.organization.slug,
+        # The brand's id: the principal is read within it (charterops.sql scopes every
+        # hand-written read by organization ids).
+        "oid": membership.organization_id,
         "role": membership.role,
         "email": user.email,
         "iat": now,
@@ -68,6 +71,10 @@ def issue_token(*, membership: Membership) -> tuple[str, datetime]:
     }
     key, headers = _signing_key()
     return jwt.encode(claims, key, algorithm=settings.JWT_ALGORITHM, headers=headers), expires_at
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def decode_token(token: str) -> dict[str, Any]:
@@ -101,6 +108,8 @@ def decode_token(token: str) -> dict[str, Any]:
     # A user id the database can look up: ASCII digits of a 64-bit integer.
     if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit() and len(sub) <= 18):
         raise InvalidToken("The token is not valid.")
-    if not isinstance(claims["ver"], int) or not all(isinstance(claims[c], str) for c in ("org", "role", "jti")):
+    if not all(isinstance(claims[c], str) for c in ("org", "role", "jti")):
+        raise InvalidToken("The token is not valid.")
+    if not _is_int(claims["ver"]) or not (_is_int(claims["oid"]) and 0 < claims["oid"] < 2**63):
         raise InvalidToken("The token is not valid.")
     return claims

@@ -43,6 +43,34 @@ def act_as_owner_of(user, organization_ids: set[int]) -> None:
     setattr(user, MembershipBackend.cache_attr, set(organization_ids))
 
 
+def owner_organization_ids(user) -> set[int]:
+    """The brands `user` owns, asked once per user object (and per request).
+
+    A crew token narrows it to the token's brand (`act_as_owner_of`), so an owner of one
+    brand signed in as crew of another owns nothing there.
+    """
+    if not hasattr(user, MembershipBackend.cache_attr):
+        ids = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list("organization_id", flat=True)
+        setattr(user, MembershipBackend.cache_attr, set(ids))
+    return getattr(user, MembershipBackend.cache_attr)
+
+
+def owns(user, organization_id: int) -> bool:
+    """Whether `user` runs this brand: the one "is owner" rule of services, pages and the API.
+
+    Within a request the answer comes from what the request already knows (a crew token's
+    brand, or the back office's permission check); otherwise it is asked afresh, so a
+    long-running command never acts on a stale answer.
+    """
+    if user is None or not user.is_active or user.is_anonymous:
+        return False
+    if user.is_superuser:
+        return True
+    if hasattr(user, MembershipBackend.cache_attr):
+        return organization_id in getattr(user, MembershipBackend.cache_attr)
+    return Membership.objects.filter(user=user, organization_id=organization_id, role=Membership.Role.OWNER).exists()
+
+
 def _organization_id(obj) -> int | None:
     return obj.pk if isinstance(obj, Organization) else getattr(obj, "organization_id", None)
 
@@ -56,14 +84,6 @@ class MembershipBackend(ModelBackend):
 
     cache_attr = "_charterops_owner_org_ids"
 
-    def _owner_org_ids(self, user) -> set[int]:
-        if not hasattr(user, self.cache_attr):
-            ids = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list(
-                "organization_id", flat=True
-            )
-            setattr(user, self.cache_attr, set(ids))
-        return getattr(user, self.cache_attr)
-
     def get_user_permissions(self, user, obj=None) -> set[str]:
         return set()
 
@@ -73,7 +93,7 @@ class MembershipBackend(ModelBackend):
     def get_all_permissions(self, user, obj=None) -> frozenset[str] | set[str]:
         if not user.is_active or user.is_anonymous:
             return set()
-        owner_of = self._owner_org_ids(user)
+        owner_of = owner_organization_ids(user)
         if not owner_of:
             return set()
         if obj is not None and _organization_id(obj) not in owner_of:

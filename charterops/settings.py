@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "charterops",
     "events",
     "crew",
+    "bookings",
     "guests",
     "reports",
 ]

@@ -1,40 +1,159 @@
-"""Hand-written SELECTs for the few read paths crew hit on every tap.
+"""The one door for hand-written SQL: brand-scoped SELECTs on the crew's hottest paths.
 
 On this hardware the ORM spends 0.5–1 ms of Python on each query (building it, compiling
-it, turning rows into model instances) while PostgreSQL answers in about 0.1 ms. The
-paths that run on every request of a crew member (authentication, the event page, the
-event API) read through here instead: plain SQL that runs unchanged on PostgreSQL and
-SQLite, rows as tuples, prepared by psycopg after a few runs. Writes, and everything that
-is not on such a path, use the ORM.
+it, turning rows into model instances) while PostgreSQL answers in about 0.1 ms. A few
+reads that every crew request makes are therefore written by hand (each says why, with
+its benchmark figure, next to its statement): the signed-in principal, the event with its
+roster, the checklist, and the event list. Everything else uses the ORM, and a test fails
+when SQL is executed anywhere but here (charterops/tests/test_sql.py).
+
+A `Statement` is checked once, when its module is imported:
+
+- tables are named by their model (`{Event} e`) and the name comes from the model;
+- every `alias.column` it mentions must be a column of that alias's model, so renaming a
+  field breaks the import, not a page at night;
+- it must filter by brand exactly once, with the marker `{organizations}`
+  (`WHERE e.organization_id IN {organizations}`), and `select` refuses to run without the
+  organization ids: tenancy has one chokepoint, here as in `OrgQuerySet.for_org`;
+- its rows come back as the NamedTuple it declares, so fields are read by name; a SELECT
+  list that does not match the row's fields fails loudly instead of shifting values.
+
+Values are always parameters (`%(name)s`); the only text added at run time is the list of
+organization placeholders and integer LIMIT/OFFSET bounds. The SQL runs unchanged on
+PostgreSQL and SQLite (where psycopg's prepared statements and SQLite's statement cache
+make each one cheap to repeat).
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, NamedTuple, TypeVar
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Model
-from django.db.models.expressions import Col
 from django.utils.dateparse import parse_datetime
 
+Row = TypeVar("Row", bound=NamedTuple)
 
-def fetch_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows as tuples, for a read that unpacks them by position (no column names to build)."""
+ORGANIZATIONS = "{organizations}"
+# Where a statement pages its rows (`{page}` becomes `LIMIT n OFFSET m`); at the end if absent.
+PAGE = "{page}"
+_TABLE = re.compile(r"\{(\w+)\}\s+(?:AS\s+)?(\w+)")
+_COLUMN = re.compile(r"\b([a-z]\w*)\.([a-z_]\w*)\b")
+
+
+def _model_named(name: str) -> type[Model]:
+    found = [model for model in apps.get_models() if model.__name__ == name]
+    if len(found) != 1:
+        raise ImproperlyConfigured(f"SQL names the model {name!r}, which is {'ambiguous' if found else 'unknown'}.")
+    return found[0]
+
+
+class Statement(Generic[Row]):
+    """A hand-written SELECT over brand-owned rows, checked against the models."""
+
+    def __init__(self, sql: str, row: type[Row], *, why: str):
+        self.row = row
+        self.why = why  # the measured reason this read is not an ORM query
+        if sql.count(ORGANIZATIONS) != 1:
+            raise ImproperlyConfigured(f"{row.__name__}: a statement filters by brand exactly once ({ORGANIZATIONS}).")
+        self._sql = sql
+
+    @cached_property
+    def _template(self) -> str:
+        # Resolved on first use (models are loaded by then), then checked and kept.
+        aliases: dict[str, type[Model]] = {}
+        for model_name, alias in _TABLE.findall(self._sql):
+            if f"{{{model_name}}}" not in (ORGANIZATIONS, PAGE):
+                aliases[alias] = _model_named(model_name)
+        for alias, column in _COLUMN.findall(self._sql):
+            model = aliases.get(alias)
+            if model is None:
+                continue  # not a table alias (e.g. a CTE's own column)
+            if column not in {field.column for field in model._meta.concrete_fields}:
+                raise ImproperlyConfigured(f"{self.row.__name__}: {model.__name__} has no column {column!r}.")
+        tables = {
+            alias_model.__name__: connection.ops.quote_name(alias_model._meta.db_table)
+            for alias_model in aliases.values()
+        }
+        return self._sql.replace(ORGANIZATIONS, "({organization_placeholders})").format_map(_Tables(tables))
+
+    def text(self, organization_count: int) -> str:
+        placeholders = ", ".join(f"%(organization_{n})s" for n in range(organization_count))
+        return self._template.replace("{organization_placeholders}", placeholders)
+
+
+class _Tables(dict):
+    """Table names for `str.format_map`; the organization marker is left for `text`."""
+
+    def __missing__(self, key: str) -> str:
+        if key in ("organization_placeholders", "page"):
+            return "{" + key + "}"
+        raise ImproperlyConfigured(f"SQL names the model {key!r} without giving it an alias.")
+
+
+def select(
+    statement: Statement[Row],
+    *,
+    organization_ids: Iterable[int],
+    params: Mapping[str, Any] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> list[Row]:
+    """The rows `statement` finds within these brands (none at all without a brand).
+
+    `limit` and `offset` are written into the statement as integers rather than sent as
+    parameters: with parameters PostgreSQL cannot cost the LIMIT and plans the query anew
+    on every request (0.3 ms on the event list); with numbers it keeps one plan per page.
+    """
+    ids = [int(organization_id) for organization_id in organization_ids]
+    if not ids:
+        return []
+    values: dict[str, Any] = {f"organization_{n}": organization_id for n, organization_id in enumerate(ids)}
+    values.update(params or {})
+    page = ""
+    if limit is not None:
+        page = f"LIMIT {int(limit):d}" + (f" OFFSET {int(offset):d}" if offset is not None else "")
+    sql = statement.text(len(ids))
+    sql = sql.replace(PAGE, page) if PAGE in sql else f"{sql} {page}"
+    make = statement.row._make
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        cursor.execute(sql, values)
+        if len(cursor.description) != len(statement.row._fields):
+            raise ImproperlyConfigured(
+                f"{statement.row.__name__} has {len(statement.row._fields)} fields; "
+                f"its statement selects {len(cursor.description)} columns."
+            )
+        return [make(row) for row in cursor.fetchall()]
 
 
-def fetch_first(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-    """The first row, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+def select_first(statement: Statement[Row], **kwargs: Any) -> Row | None:
+    """The first row `select` finds, or None."""
+    rows = select(statement, **kwargs)
+    return rows[0] if rows else None
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE on PostgreSQL (after a bulk load, as autovacuum would later); nothing on SQLite.
+
+    Not a read of brand data, so not a `Statement`: the one other SQL this module runs.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def aware(value: datetime | str | None) -> datetime | None:
     """A timestamp column as an aware datetime: SQLite returns naive UTC (or text for an
-    expression), PostgreSQL an aware value already."""
+    expression), PostgreSQL an aware value already.
+
+    Statements select timestamps as text (`CAST(x AS TEXT)`) where they read many: under
+    Django psycopg parses a timestamptz in Python, a few microseconds each, while
+    `fromisoformat` parses the text in C.
+    """
     if isinstance(value, str):
         value = parse_datetime(value)
     if value is not None and value.tzinfo is None:
@@ -42,26 +161,40 @@ def aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
+def db_value(model: type[Model], field: str, value: Any) -> Any:
+    """`value` as the database takes it for `model.field` (a UUID on SQLite is hex text)."""
+    return model._meta.get_field(field).get_db_prep_value(value, connection)
+
+
 class ModelColumns:
     """A model's columns in a hand-written SELECT, and instances built from them.
 
-    `select` lists the columns under a table alias; `build(values)` makes the instance
-    the ORM would have made (the same conversions: decimals and booleans on SQLite, JSON
-    …). Fields in `exclude` are left deferred, loaded only if something reads them.
+    `select(alias)` lists the columns under a table alias; `build(values)` makes the
+    instance the ORM would have made (the same conversions: decimals and booleans on
+    SQLite, JSON …). Fields in `exclude` are left deferred, loaded only if something reads
+    them.
     """
 
     def __init__(self, model: type[Model], alias: str, exclude: Sequence[str] = ()):
         self.model = model
+        self.alias = alias
         self.fields = [f for f in model._meta.concrete_fields if f.attname not in exclude]
         self.attnames = [f.attname for f in self.fields]
-        self.select = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
-        self._converters: dict[str, list[tuple[int, Col, list]]] = {}
+        self._converters: dict[str, list[tuple[int, Any, list]]] = {}
+
+    @property
+    def select(self) -> str:
+        return ", ".join(f"{self.alias}.{f.column}" for f in self.fields)
+
+    @property
+    def names(self) -> list[str]:
+        """Field names for a NamedTuple row: `<alias>_<column>`."""
+        return [f"{self.alias}_{f.column}" for f in self.fields]
 
     def __len__(self) -> int:
         return len(self.fields)
 
-    def converters(self) -> list[tuple[int, Col, list]]:
-        """(position, column, converters) of the fields whose values the database backend changes."""
+    def _converters_for_backend(self) -> list[tuple[int, Any, list]]:
         vendor = connection.vendor
         if vendor not in self._converters:
             found = []
@@ -73,19 +206,13 @@ class ModelColumns:
             self._converters[vendor] = found
         return self._converters[vendor]
 
+    def take(self, row: NamedTuple) -> list[Any]:
+        """This model's values in `row`, read by their field names."""
+        return [getattr(row, name) for name in self.names]
+
     def build(self, values: Sequence[Any]) -> Model:
         values = list(values)
-        for i, col, funcs in self.converters():
+        for i, col, funcs in self._converters_for_backend():
             for func in funcs:
                 values[i] = func(values[i], col, connection)
         return self.model.from_db(connection.alias, self.attnames, values)
-
-
-def split_row(row: Sequence[Any], *column_sets: ModelColumns) -> list[Sequence[Any]]:
-    """`row` cut into each model's values in turn, then whatever columns follow them."""
-    parts, start = [], 0
-    for columns in column_sets:
-        parts.append(row[start : start + len(columns)])
-        start += len(columns)
-    parts.append(row[start:])
-    return parts

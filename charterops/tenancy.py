@@ -7,7 +7,8 @@ another organization's object so that its existence does not leak.
 """
 
 from collections.abc import Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,3 +50,34 @@ def organizations_owned_by(user) -> models.QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.all()
     return Organization.objects.filter(memberships__user=user, memberships__role=Membership.Role.OWNER)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks, and over which brands: the one place an API request's tenancy is decided.
+
+    A crew token acts in its one brand (as crew, or as its owner); an owner in the back
+    office, using the browsable API with their session, acts in every brand they own.
+    """
+
+    organizations: tuple[Organization, ...]
+    crew_member: Any | None  # crew.models.CrewMember; None for an owner without a crew profile
+    membership_role: str | None
+    is_owner: bool
+
+    @property
+    def org_ids(self) -> list[int]:
+        return [organization.pk for organization in self.organizations]
+
+    @property
+    def crew_member_id(self) -> int | None:
+        return self.crew_member.pk if self.crew_member is not None else None
+
+
+def scope_of(request) -> Scope:
+    """The scope of a request authenticated by a crew token (`request.auth` is its
+    principal) or by an owner's back-office session."""
+    principal = getattr(request, "auth", None)
+    if principal is not None and hasattr(principal, "organization"):
+        return Scope((principal.organization,), principal.crew_member, principal.role, principal.is_owner)
+    return Scope(tuple(organizations_owned_by(request.user)), None, Membership.Role.OWNER, True)

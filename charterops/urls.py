@@ -19,9 +19,10 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
         name="api-docs",
     ),
-    path("", include("events.urls")),
+    path("", include("bookings.urls")),
     path("", include("guests.urls")),
     path("", include("crew.urls")),
+    path("api/", include("bookings.api_urls")),
     path("api/", include("crew.api_urls")),
     path("api/", include("guests.api_urls")),
 ]

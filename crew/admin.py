@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from charterops.admin import OrgScopedAdmin, OrgScopedInline
+from charterops.admin import OrgScopedAdmin, OrgScopedInline, ReadOnlyAdminMixin
 from charterops.errors import DomainError
 from charterops.models import Membership
 from events.admin import register_event_inline
@@ -168,7 +168,7 @@ class ChecklistTemplateAdmin(OrgScopedAdmin):
 
 
 @admin.register(RoleClaim)
-class RoleClaimAdmin(OrgScopedAdmin):
+class RoleClaimAdmin(ReadOnlyAdminMixin, OrgScopedAdmin):
     """Read-only audit trail of who claimed, released, designated and acknowledged what."""
 
     list_display = ["at", "slot", "event", "crew_member", "action", "by"]
@@ -179,12 +179,3 @@ class RoleClaimAdmin(OrgScopedAdmin):
     @admin.display(ordering="slot__event__departure_at")
     def event(self, claim: RoleClaim):
         return claim.slot.event
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

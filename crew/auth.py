@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,8 +27,8 @@ from rest_framework.request import Request
 from charterops.jwt import InvalidToken, decode_token, issue_token
 from charterops.models import Membership, Organization, RevokedToken
 from charterops.permissions import act_as_owner_of
-from charterops.sql import ModelColumns, fetch_first, split_row
 
+from . import selectors
 from .models import CrewMember
 
 COOKIE_NAME = "charterops_crew"
@@ -64,43 +63,12 @@ class Principal:
         return datetime.fromtimestamp(self.claims["exp"], tz=timezone.get_current_timezone())
 
 
-_MEMBERSHIP = ModelColumns(Membership, "m")
-# The password hash is never needed to act on a token: it stays deferred.
-_USER = ModelColumns(get_user_model(), "u", exclude=["password"])
-_ORGANIZATION = ModelColumns(Organization, "o")
-_CREW_MEMBER = ModelColumns(CrewMember, "c")
-# Everything a token stands for, in one query: it runs on every crew request.
-# Table and column names come from the models; every value is a parameter.
-_PRINCIPAL_SQL = f"""
-    SELECT {_MEMBERSHIP.select}, {_USER.select}, {_ORGANIZATION.select}, {_CREW_MEMBER.select},
-           EXISTS (SELECT 1 FROM {RevokedToken._meta.db_table} r WHERE r.jti = %s) AS revoked
-    FROM {Membership._meta.db_table} m
-    JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id
-    JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
-    LEFT JOIN {CrewMember._meta.db_table} c ON c.user_id = m.user_id AND c.organization_id = m.organization_id
-    WHERE m.user_id = %s AND o.slug = %s
-"""  # noqa: S608
-
-
-def _load_principal(claims: dict[str, Any]) -> tuple[Membership, CrewMember | None, bool] | None:
-    """(membership with user and organization, crew member or None, revoked?) or None."""
-    row = fetch_first(_PRINCIPAL_SQL, [claims["jti"], int(claims["sub"]), claims["org"]])
-    if row is None:
-        return None
-    *parts, (revoked,) = split_row(row, _MEMBERSHIP, _USER, _ORGANIZATION, _CREW_MEMBER)
-    membership = _MEMBERSHIP.build(parts[0])
-    membership.user, membership.organization = _USER.build(parts[1]), _ORGANIZATION.build(parts[2])
-    crew_member = None
-    if parts[3][0] is not None:  # the outer join found a crew profile
-        crew_member = _CREW_MEMBER.build(parts[3])
-        crew_member.user, crew_member.organization = membership.user, membership.organization
-    return membership, crew_member, bool(revoked)
-
-
 def principal_from_token(token: str) -> Principal:
     """Verify `token` and load who it stands for (1 query), or raise InvalidToken."""
     claims = decode_token(token)
-    loaded = _load_principal(claims)
+    loaded = selectors.principal_parts(
+        user_id=int(claims["sub"]), organization_id=claims["oid"], organization_slug=claims["org"], jti=claims["jti"]
+    )
     if loaded is None:
         raise InvalidToken("The token's membership no longer exists.")
     membership, crew_member, revoked = loaded
@@ -191,6 +159,7 @@ def crew_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         except InvalidToken:
             return login_redirect(request)
         request.principal = principal
+        act_as_owner_of(principal.user, {principal.organization.pk} if principal.is_owner else set())
         with timezone.override(principal.organization.tz):
             response = view(request, *args, **kwargs)
         patch_cache_control(response, private=True, no_store=True)

@@ -18,16 +18,15 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from charterops.errors import DomainError
 from charterops.jwt import issue_token
 from charterops.mail import email_queue
-from charterops.models import Membership, Organization, RevokedToken
-from charterops.sql import ModelColumns, fetch_first, split_row
+from charterops.models import Membership, RevokedToken
 from charterops.throttling import counter_incr, counters_get
 
 from .models import CrewMember, MagicLink
@@ -174,42 +173,28 @@ def request_throttle_check(*, ip: str, email: str) -> bool:
 # --- Using a code -------------------------------------------------------------------------
 
 
-_LINK = ModelColumns(MagicLink, "l")
-_MEMBER = ModelColumns(CrewMember, "c")
-_USER = ModelColumns(get_user_model(), "u", exclude=["password"])
-_ORGANIZATION = ModelColumns(Organization, "o")
-_MEMBERSHIP = ModelColumns(Membership, "m")
-# A code, its crew member, their user, the link's brand and the membership a token needs,
-# in one query (every exchange runs it). Names come from the models; values are parameters.
-_LINK_SQL = f"""
-    SELECT {_LINK.select}, {_MEMBER.select}, {_USER.select}, {_ORGANIZATION.select}, {_MEMBERSHIP.select}
-    FROM {MagicLink._meta.db_table} l
-    JOIN {CrewMember._meta.db_table} c ON c.id = l.crew_member_id
-    JOIN {get_user_model()._meta.db_table} u ON u.id = c.user_id
-    JOIN {Organization._meta.db_table} o ON o.id = l.organization_id
-    LEFT JOIN {Membership._meta.db_table} m ON m.user_id = c.user_id AND m.organization_id = l.organization_id
-    WHERE l.code_hash = %s
-"""  # noqa: S608
-# The WHERE clause is the lock: of two concurrent UPDATEs only one sees used_at NULL.
-_MARK_USED_SQL = (
-    f"UPDATE {MagicLink._meta.db_table} SET used_at = %s WHERE id = %s AND used_at IS NULL AND expires_at > %s"  # noqa: S608
-)
-
-
 def _load_link(code_digest: str) -> tuple[MagicLink, Membership | None] | None:
-    """The link with its crew member, user and brand loaded, and the membership (if any)."""
-    row = fetch_first(_LINK_SQL, [code_digest])
-    if row is None:
+    """The link with its crew member, user and brand loaded, and the membership (if any)
+    that a token for it is issued from: one query."""
+    membership = FilteredRelation(
+        "crew_member__user__memberships",
+        condition=Q(crew_member__user__memberships__organization=F("organization")),
+    )
+    link = (
+        MagicLink.objects.annotate(link_membership=membership)
+        .select_related("crew_member__user", "organization", "link_membership")
+        .defer("crew_member__user__password")
+        .filter(code_hash=code_digest)
+        .first()
+    )
+    if link is None:
         return None
-    parts = split_row(row, _LINK, _MEMBER, _USER, _ORGANIZATION, _MEMBERSHIP)
-    link, member = _LINK.build(parts[0]), _MEMBER.build(parts[1])
-    user, organization = _USER.build(parts[2]), _ORGANIZATION.build(parts[3])
-    member.user, member.organization, link.crew_member, link.organization = user, organization, member, organization
-    membership = None
-    if parts[4][0] is not None:  # the outer join found the membership
-        membership = _MEMBERSHIP.build(parts[4])
-        membership.user, membership.organization = user, organization
-    return link, membership
+    member, organization = link.crew_member, link.organization
+    member.organization = organization
+    found = getattr(link, "link_membership", None)  # not set when the join found none
+    if found is not None:
+        found.user, found.organization = member.user, organization
+    return link, found
 
 
 def _usable(*, code: str, ip: str) -> tuple[MagicLink, Membership | None]:
@@ -236,9 +221,8 @@ def magic_link_check(*, code: str, ip: str) -> MagicLink:
 
 def _mark_used(link: MagicLink, *, ip: str) -> MagicLink:
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_USED_SQL, [now, link.pk, now])
-        won = cursor.rowcount == 1
+    # The WHERE clause is the lock: of two concurrent UPDATEs only one sees used_at NULL.
+    won = MagicLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if not won:
         raise MagicLinkRefused("used")
     link.used_at = now

@@ -1,18 +1,10 @@
-"""Crew's reactions to events.signals: seats, checklists and booked crew for new events."""
+"""Crew's reactions to events.signals: checklist due times follow the event's times."""
 
 from django.dispatch import receiver
 
-from events.signals import event_changed, event_created
+from events.signals import event_changed
 
 from . import services
-
-
-@receiver(event_created, dispatch_uid="crew.create_role_slots")
-def create_role_slots(sender, event, by, options, **kwargs) -> None:
-    services.role_slots_create(event=event, deckhands=options.get("deckhand_slots", services.DEFAULT_DECKHAND_SLOTS))
-    services.checklist_instantiate(event=event)
-    if options.get("crew"):
-        services.event_crew_assign(event=event, crew=options["crew"], by=by)
 
 
 @receiver(event_changed, dispatch_uid="crew.refresh_checklist_due_times")

@@ -1,16 +1,18 @@
 """Crew pages: my events, one event (timing, roster, checklists, guests, notes), iCal.
 
 Every page is behind `crew_required` and looks objects up within the signed-in person's
-organization (by public UUID), so another brand's ids are a 404. What a page shows is
-chosen explicitly here: revenue is never loaded, let alone shown. The event page reads
-through `crew.event_page` (hand-written SQL, a constant number of queries whatever the
-event's size: the tests pin the counts); the templates are Jinja2 (`crew/jinja2/`).
+organization (by public UUID), so another brand's ids are a 404. What a page shows comes
+from `crew.selectors` rows and what it offers from `crew.policy` — the same answers the
+API gives and the services enforce. Revenue is never loaded, let alone shown. The event
+page runs a constant number of queries whatever the event's size (the tests pin them);
+the templates are Jinja2 (`crew/jinja2/`).
 
 Writes (claim, release, designate, acknowledge, checklist ticks) are POSTs protected by
 CSRF. With htmx they answer in place; without JavaScript they redirect back (303) on
 success. A refusal re-renders with the service's message and its status (400/403/409).
 """
 
+import functools
 import itertools
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,7 +22,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,10 +33,9 @@ from charterops.tenancy import get_for_org_or_404
 from events import timing
 from events.models import Event
 
-from . import event_page, ical, services
+from . import ical, selectors, services
 from .auth import Principal, crew_required
-from .event_page import ChecklistEntry
-from .models import ROLE_ORDER, ChecklistItem, ChecklistItemState, CrewMember, CrewRole, RoleSlot
+from .models import ChecklistItem, ChecklistItemState, CrewMember, CrewRole, RoleSlot
 from .panels import render_event_panels
 
 # Held events stay on /crew/ until they return; older ones drop off. Open slots listed
@@ -44,11 +44,6 @@ OPEN_SLOTS_LIMIT = 30
 OWNER_EVENTS_LIMIT = 50  # the back office lists them all; this is the phone's short view
 CALENDAR_PAST_DAYS = 90
 DUE_SOON_LIMIT = 5
-ROLE_RANK = Case(
-    *(When(role=role, then=Value(rank)) for rank, role in enumerate(ROLE_ORDER)),
-    default=Value(len(ROLE_ORDER)),
-    output_field=IntegerField(),
-)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -61,8 +56,14 @@ def _event_or_404(request: HttpRequest, public_id) -> Event:
     )
 
 
-def _slot_or_404(event: Event, role: str, position: int) -> RoleSlot:
-    slot = RoleSlot.objects.filter(event=event, role=role, position=position).first()
+def _slot_or_404(request: HttpRequest, public_id, role: str, position: int) -> RoleSlot:
+    """A slot of an event of the signed-in person's brand, by the event's public id."""
+    slot = (
+        RoleSlot.objects.for_org(request.principal.organization)
+        .select_related("event")
+        .filter(event__public_id=public_id, role=role, position=position)
+        .first()
+    )
     if slot is None:
         raise Http404("This event has no such role slot.")
     return slot
@@ -101,52 +102,28 @@ def _status(exc: DomainError | ValidationError) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     principal: Principal = request.principal
     member = principal.crew_member
-    org = principal.organization
     now = timezone.now()
     if member is not None:
-        mine = list(
-            RoleSlot.objects.for_org(org)
-            .filter(holder=member, event__return_at__gte=now)
-            .select_related("event__vessel")
-            .order_by("event__departure_at", "event__pk")
-        )
-        my_events = [(slot.event, slot) for slot in mine]
+        my_events = [(slot.event, slot) for slot in selectors.held_slots(crew_member=member, returned_after=now)]
+        actor = selectors.actor_of_principal(principal)
+        claimable = selectors.claimable_slots(member=actor.member, now=now, limit=OPEN_SLOTS_LIMIT)
     else:
         # An owner without a crew profile sees every upcoming event of the brand.
-        events = Event.objects.for_org(org).filter(return_at__gte=now).select_related("vessel")
-        my_events = [(event, None) for event in events.order_by("departure_at", "pk")[:OWNER_EVENTS_LIMIT]]
+        events = selectors.upcoming_events(organization=principal.organization, now=now, limit=OWNER_EVENTS_LIMIT)
+        my_events, claimable = [(event, None) for event in events], []
     return render(
         request,
         "crew/home.html",
         {
-            "brand": org,
+            "brand": principal.organization,
             "principal": principal,
             "my_events": my_events,
             "open_slots_by_event": [
-                (event, list(slots))
-                for event, slots in itertools.groupby(_claimable_slots(principal, now), key=lambda slot: slot.event)
+                (event, list(slots)) for event, slots in itertools.groupby(claimable, key=lambda slot: slot.event)
             ],
             **_calendar_links(member),
         },
     )
-
-
-def _claimable_slots(principal: Principal, now) -> list[RoleSlot]:
-    """Open slots of the brand's upcoming events that this person could take."""
-    member = principal.crew_member
-    if member is None:
-        return []
-    slots = (
-        RoleSlot.objects.for_org(principal.organization)
-        .filter(holder__isnull=True, event__return_at__gte=now)
-        .exclude(event__status__in=services.CLOSED_STATUSES)
-        .exclude(Exists(RoleSlot.objects.filter(event=OuterRef("event"), holder=member)))
-        .select_related("event__vessel")
-        .order_by("event__departure_at", "event__pk", ROLE_RANK, "position")
-    )
-    if principal.role not in services.CAPTAIN_QUALIFIED:
-        slots = slots.exclude(role=CrewRole.CAPTAIN)
-    return list(slots[:OPEN_SLOTS_LIMIT])
 
 
 def _calendar_links(member: CrewMember | None) -> dict[str, str]:
@@ -173,14 +150,9 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 # --- /crew/events/<uuid>/ -------------------------------------------------------------------
 
 
-def _due_soon(checklists: list[tuple[str, list[ChecklistEntry]]], now) -> list[tuple[ChecklistEntry, bool]]:
+def _due_soon(items: list[selectors.ChecklistItemRow], now) -> list[tuple[selectors.ChecklistItemRow, bool]]:
     """Items still to do, soonest first, each with whether it is overdue: what the timing panel says is due."""
-    pending = [
-        item
-        for _, items in checklists
-        for item in items
-        if item.state != ChecklistItemState.COMPLETE and item.due_at is not None
-    ]
+    pending = [item for item in items if item.state != ChecklistItemState.COMPLETE and item.due_at is not None]
     pending.sort(key=lambda item: item.due_at)
     return [(item, item.due_at < now) for item in pending[:DUE_SOON_LIMIT]]
 
@@ -189,29 +161,30 @@ def _render_event(
     request: HttpRequest, public_id: UUID, *, status: int = 200, error: str = "", notice: str = ""
 ) -> HttpResponse:
     principal: Principal = request.principal
-    page = event_page.event_page(principal, public_id)
-    if page is None:
+    org = principal.organization
+    roster = selectors.event_roster(organization_ids=[org.pk], public_id=public_id)
+    if roster is None:
         raise Http404("No event matches the given query.")
-    event = page.event
+    event = roster.event
+    policy = roster.policy(selectors.actor_of_principal(principal))
     now = timezone.now()
-    checklists = event_page.checklists(event, principal.organization.tz) if page.sees_everything else []
+    items = (
+        selectors.checklist(organization_ids=[org.pk], event_id=event.id, tz=org.tz) if policy.sees_everything else []
+    )
     context = {
-        "brand": principal.organization,
+        "brand": org,
         "principal": principal,
         "event": event,
-        "page": page,
+        "slots": roster.slots,
+        "policy": policy,
         "timing": timing.timing_panel_for(
-            principal.organization,
-            departure_at=event.departure_at,
-            return_at=event.return_at,
-            status=event.status,
-            now=now,
+            org, departure_at=event.departure_at, return_at=event.return_at, status=event.status, now=now
         ),
-        "checklists": checklists,
-        "due": _due_soon(checklists, now),
+        "checklists": selectors.checklists_by_phase(items),
+        "due": _due_soon(items, now),
         "states": ChecklistItemState.choices,
-        "panels": render_event_panels(request, event) if page.sees_everything else [],
-        "designate_choices": event_page.designate_choices(event) if page.may_designate else [],
+        "panels": render_event_panels(request, event) if policy.sees_everything else [],
+        "designate_choices": selectors.designate_choices(organization_id=org.pk) if policy.may_designate else [],
         "error": error,
         "notice": notice,
     }
@@ -224,59 +197,66 @@ def event_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _render_event(request, public_id)
 
 
-def _act(request: HttpRequest, event: Event, action: Callable[[], Any], success: str) -> HttpResponse:
+def _act(request: HttpRequest, public_id: UUID, action: Callable[[], Any], success: str) -> HttpResponse:
     """Run a roster service; answer with the refreshed page, or its refusal and status."""
     try:
         action()
     except (DomainError, ValidationError) as exc:
-        return _render_event(request, event.public_id, status=_status(exc), error=_message(exc))
+        return _render_event(request, public_id, status=_status(exc), error=_message(exc))
     if _is_htmx(request):
-        return _render_event(request, event.public_id, notice=success)
+        return _render_event(request, public_id, notice=success)
     messages.success(request, success)
-    return _see_other(reverse("crew:event", kwargs={"public_id": event.public_id}) + "#roster")
+    return _see_other(reverse("crew:event", kwargs={"public_id": public_id}) + "#roster")
 
 
-def _crew_member_or_refuse(request: HttpRequest, event: Event) -> CrewMember | HttpResponse:
-    member = request.principal.crew_member
-    if member is None:
-        return _render_event(request, event.public_id, status=403, error="You have no crew profile in this brand.")
-    return member
+def crew_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For actions only a crew member can take (claim, acknowledge): an owner without a
+    crew profile gets the page back with the reason (403)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, public_id: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.principal.crew_member is None:
+            return _render_event(request, public_id, status=403, error="You have no crew profile in this brand.")
+        return view(request, public_id, *args, **kwargs)
+
+    return wrapper
 
 
 @require_POST
 @crew_required
+@crew_member_required
 def role_claim(request: HttpRequest, public_id, role: str, position: int) -> HttpResponse:
-    event = _event_or_404(request, public_id)
-    slot = _slot_or_404(event, role, position)
-    member = _crew_member_or_refuse(request, event)
-    if isinstance(member, HttpResponse):
-        return member
+    slot = _slot_or_404(request, public_id, role, position)
+    member = request.principal.crew_member
     return _act(
-        request, event, lambda: services.role_claim(slot=slot, crew_member=member), f"You're the {slot} on this event."
+        request,
+        public_id,
+        lambda: services.role_claim(slot=slot, crew_member=member),
+        f"You're the {slot} on this event.",
     )
 
 
 @require_POST
 @crew_required
 def role_release(request: HttpRequest, public_id, role: str, position: int) -> HttpResponse:
-    event = _event_or_404(request, public_id)
-    slot = _slot_or_404(event, role, position)
+    slot = _slot_or_404(request, public_id, role, position)
     return _act(
-        request, event, lambda: services.role_release(slot=slot, by=request.principal.user), f"The {slot} slot is open."
+        request,
+        public_id,
+        lambda: services.role_release(slot=slot, by=request.principal.user),
+        f"The {slot} slot is open.",
     )
 
 
 @require_POST
 @crew_required
+@crew_member_required
 def role_acknowledge(request: HttpRequest, public_id, role: str, position: int) -> HttpResponse:
-    event = _event_or_404(request, public_id)
-    slot = _slot_or_404(event, role, position)
-    member = _crew_member_or_refuse(request, event)
-    if isinstance(member, HttpResponse):
-        return member
+    slot = _slot_or_404(request, public_id, role, position)
+    member = request.principal.crew_member
     return _act(
         request,
-        event,
+        public_id,
         lambda: services.role_acknowledge(slot=slot, crew_member=member),
         f"Thanks — you're confirmed as {slot}.",
     )
@@ -289,7 +269,7 @@ def role_designate(request: HttpRequest, public_id) -> HttpResponse:
     role, _, position = request.POST.get("slot", "").partition(":")
     if role not in CrewRole.values or not (position.isascii() and position.isdecimal()) or len(position) > 4:
         return _render_event(request, event.public_id, status=400, error="Choose a role slot to fill.")
-    slot = _slot_or_404(event, role, int(position))
+    slot = _slot_or_404(request, public_id, role, int(position))
     member_id = _id_or_none(request.POST.get("crew_member", ""))
     member = (
         CrewMember.objects.for_org(request.principal.organization).select_related("user").filter(pk=member_id).first()
@@ -300,7 +280,7 @@ def role_designate(request: HttpRequest, public_id) -> HttpResponse:
         return _render_event(request, event.public_id, status=400, error="Choose a crew member of this brand.")
     return _act(
         request,
-        event,
+        event.public_id,
         lambda: services.role_designate(slot=slot, crew_member=member, by=request.principal.user),
         f"{member} is now {slot}; they have been emailed a link to acknowledge.",
     )
@@ -312,7 +292,7 @@ def event_confirm(request: HttpRequest, public_id) -> HttpResponse:
     event = _event_or_404(request, public_id)
     return _act(
         request,
-        event,
+        event.public_id,
         lambda: services.event_confirm(event=event, by=request.principal.user),
         "The event is confirmed.",
     )
@@ -326,7 +306,7 @@ def event_start(request: HttpRequest, public_id) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _act(
         request,
-        event,
+        event.public_id,
         lambda: services.event_start(event=event, by=request.principal.user, reason=reason),
         "The charter has started." + (" The override and its reason are recorded." if reason.strip() else ""),
     )
@@ -365,10 +345,11 @@ def _item_response(
     if not _is_htmx(request):
         return _render_event(request, event.public_id, status=status, error=error)
     context = {
-        "items": [ChecklistEntry.from_item(item, request.principal.organization.tz)],
+        "items": [selectors.ChecklistItemRow.of(item, request.principal.organization.tz)],
         "states": ChecklistItemState.choices,
         "item_error": error,
         "public_id": event.public_id,
+        "editable": True,
     }
     return render(request, "crew/fragments/checklist_items.html", context, status=status)
 
@@ -384,14 +365,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         raise Http404("No calendar matches this link. Copy the current one from your crew page.")
     since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
-    slots = (
-        RoleSlot.objects.for_org(member.organization)
-        .filter(holder=member)
-        .filter(event__return_at__gte=since)
-        .select_related("event__vessel")
-        .order_by("event__departure_at", "event__pk")
-    )
-    body = ical.calendar(member=member, slots=list(slots))
+    body = ical.calendar(member=member, slots=selectors.held_slots(crew_member=member, returned_after=since))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="crew-calendar.ics"'
     response["Cache-Control"] = "private, max-age=300"

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from charterops.admin import OrgScopedAdmin
+from charterops.admin import OrgScopedAdmin, ReadOnlyAdminMixin
 from charterops.errors import DomainError
 
 from . import services
@@ -44,19 +44,12 @@ class RevenueInline(admin.StackedInline):
     ]
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EventTransition
     extra = 0
-    can_delete = False
     readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
     fields = readonly_fields
     verbose_name_plural = "Status history"
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 def _transition_action(to_status: EventStatus, verb: str):
@@ -77,8 +70,10 @@ def _transition_action(to_status: EventStatus, verb: str):
     return action
 
 
-@admin.register(Event)
 class EventAdmin(OrgScopedAdmin):
+    """The event page of the back office. Registered by the bookings app, whose add page
+    makes a whole booking (slots and checklists too); events alone has no crew to give."""
+
     list_display = ["name", "organization", "local_departure", "vessel", "status", "source", "slug"]
     list_filter = ["organization", "status", ("departure_at", admin.DateFieldListFilter), "vessel", "source"]
     list_select_related = ["organization", "vessel"]

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from charterops.errors import Conflict
 from charterops.models import Organization
+from charterops.services import model_update
 
 from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source
 from .signals import event_changed, event_created, event_transitioning
@@ -61,15 +62,15 @@ def event_create(
     return_at: datetime,
     by: AbstractBaseUser | None = None,
     revenue: dict[str, Any] | None = None,
-    options: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Event:
-    """Create an event (and its revenue); crew and guests apps add slots and checklists."""
+    """Create an event (and its revenue). Its crew side (slots, checklists, booked crew) is
+    the booking intake's to add (bookings.services)."""
     unknown = set(fields) - set(EVENT_EDITABLE_FIELDS) - {"source", "external_ref"}
     if unknown:
         raise TypeError(f"event_create got unexpected fields: {sorted(unknown)}")
     event = Event(organization=organization, name=name, departure_at=departure_at, return_at=return_at, **fields)
-    return event_create_from_instance(event=event, by=by, revenue=revenue, options=options)
+    return event_create_from_instance(event=event, by=by, revenue=revenue)
 
 
 @transaction.atomic
@@ -78,7 +79,6 @@ def event_create_from_instance(
     event: Event,
     by: AbstractBaseUser | None = None,
     revenue: dict[str, Any] | None = None,
-    options: dict[str, Any] | None = None,
 ) -> Event:
     """Save a new, unsaved Event built by a form (the admin) the way event_create does."""
     for field in ("departure_at", "return_at"):
@@ -96,20 +96,14 @@ def event_create_from_instance(
     event.save()
     if revenue is not None:
         revenue_set(event=event, **revenue)
-    event_created.send(sender=Event, event=event, by=by, options=options or {})
+    event_created.send(sender=Event, event=event, by=by)
     return event
 
 
 @transaction.atomic
 def event_update(*, event: Event, by: AbstractBaseUser | None = None, **changes: Any) -> Event:
     """Change an event's details (not its status: that is event_transition)."""
-    unknown = set(changes) - set(EVENT_EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    for field, value in changes.items():
-        setattr(event, field, value)
-    event.full_clean()
-    event.save()
+    model_update(instance=event, fields=EVENT_EDITABLE_FIELDS, data=changes)
     event_changed.send(sender=Event, event=event)
     return event
 
@@ -117,15 +111,17 @@ def event_update(*, event: Event, by: AbstractBaseUser | None = None, **changes:
 @transaction.atomic
 def revenue_set(*, event: Event, **figures: Any) -> Revenue:
     """Create or update the event's revenue; unspecified figures keep their values."""
-    unknown = set(figures) - set(REVENUE_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown revenue fields: {', '.join(sorted(unknown))}.")
     revenue, _ = Revenue.objects.select_for_update().get_or_create(event=event)
-    for field, value in figures.items():
-        setattr(revenue, field, Decimal(str(value)) if field != "crew_count" else value)
-    revenue.full_clean()
-    revenue.save()
-    return revenue
+    # Amounts arrive as str, float or Decimal; the row keeps them exact.
+    data = {field: _decimal(value) if field != "crew_count" else value for field, value in figures.items()}
+    return model_update(instance=revenue, fields=REVENUE_FIELDS, data=data)
+
+
+def _decimal(value: Any) -> Any:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return value  # full_clean names the field that is not a number
 
 
 def allowed_next_statuses(status: str) -> list[str]:

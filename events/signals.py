@@ -1,13 +1,17 @@
 """Signals that let later apps (crew, guests) react to events without events importing them.
 
+They carry facts (which event, who, what move), never policy: what to do about them is
+the receiver's own rule.
+
 Both are sent explicitly by events.services, inside the service's transaction, so a
 receiver's writes commit or roll back with the event itself.
 """
 
 from django.dispatch import Signal
 
-# Sent after an event (and its revenue) is created. kwargs: event, by, options (dict of
-# extra inputs a caller passed for other apps, e.g. {"deckhand_slots": 3}).
+# Sent after an event (and its revenue) is created. kwargs: event, by. Later apps react to
+# it (guests publish the guest page); what a booking adds to the event (slots, checklists,
+# its crew) the booking intake adds itself, with typed arguments (bookings.services).
 event_created = Signal()
 
 # Sent before a lifecycle move is saved. kwargs: event, to_status, by, reason, override.

@@ -6,13 +6,15 @@ Crew on the event (and owners) see each guest's name and waiver status; contact 
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charterops.api import FieldPermissionsMixin
-from crew.api import event_for, on_event
+from charterops.models import Organization
+from charterops.tenancy import scope_of
+from crew import selectors as crew_selectors
 
 from .models import Guest, WaiverStatus
 
@@ -32,13 +34,21 @@ class GuestOut(FieldPermissionsMixin, serializers.Serializer):
 class EventGuestsApi(APIView):
     @extend_schema(responses=GuestOut(many=True), summary="The event's guests and their waiver status")
     def get(self, request: Request, public_id) -> Response:
-        event, scope = event_for(request, public_id)
-        if not on_event(event, scope):
+        scope = scope_of(request)
+        roster = crew_selectors.event_roster(organization_ids=scope.org_ids, public_id=public_id)
+        if roster is None:
+            raise NotFound("No event matches the given query.")
+        if not roster.policy(crew_selectors.actor_of_scope(scope)).sees_everything:
             raise PermissionDenied("Only crew on this event (or an owner) see its guests.")
+        event = roster.event
         guests = (
-            Guest.objects.for_org(event.organization).filter(event=event).with_waiver_status().order_by("name", "pk")
+            Guest.objects.for_org(event.organization_id)
+            .filter(event_id=event.id)
+            .with_waiver_status()
+            .order_by("name", "pk")
         )
         for guest in guests:
             guest.waiver_status_value = guest.waiver_status()
-        context = {"request": request, "organization": event.organization}  # for the contact fields
+        organization = next(org for org in scope.organizations if org.pk == event.organization_id)
+        context: dict[str, Request | Organization] = {"request": request, "organization": organization}
         return Response(GuestOut(guests, many=True, context=context).data)

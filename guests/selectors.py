@@ -1,17 +1,22 @@
-"""Reads of guest data for other surfaces (the crew event page, the crew API)."""
+"""Reads of guest data that other surfaces share (the crew event page, the crew API,
+nudges and reports).
+
+A guest's waiver status is decided once, by `GuestQuerySet.with_waiver_status` (the
+brand's current waiver is its highest version; signed means signed that version): the
+manifest reads through it.
+"""
 
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from charterops.sql import fetch_rows
 from crew.panels import PanelEvent
 
-from .models import ON_HOLD_STATUSES, WaiverStatus, waiver_status_of
+from .models import ON_HOLD_STATUSES, Guest, WaiverStatus, waiver_status_of
 
 
 @dataclass(slots=True)
-class ManifestEntry:
+class ManifestLine:
     """What crew may know of a guest: the name and the waiver status. No contact details."""
 
     name: str
@@ -21,51 +26,37 @@ class ManifestEntry:
     on_hold: bool
 
 
-# The brand's current waiver is its highest version (as GuestQuerySet.with_waiver_status
-# reads it). Hand-written: the crew event page shows it on every load.
-_MANIFEST_SQL = """
-    WITH current_waiver AS (
-        SELECT id FROM guests_waivertemplate WHERE organization_id = %s ORDER BY version DESC LIMIT 1
+def manifest(*, organization_id: int, event_id: int) -> list[ManifestLine]:
+    """The event's guests with their waiver status, by name, in one query whatever their number."""
+    rows = (
+        Guest.objects.for_org(organization_id)
+        .filter(event_id=event_id)
+        .with_waiver_status()
+        .order_by("name", "pk")
+        .values_list("name", "is_minor", "current_waiver_id", "signed_current_at", "signed_any")
     )
-    SELECT g.name, g.is_minor,
-           EXISTS (SELECT 1 FROM current_waiver),
-           EXISTS (
-               SELECT 1 FROM guests_waiversignature s JOIN current_waiver w ON w.id = s.template_id
-               WHERE s.guest_id = g.id
-           ),
-           EXISTS (SELECT 1 FROM guests_waiversignature s WHERE s.guest_id = g.id)
-    FROM guests_guest g
-    WHERE g.organization_id = %s AND g.event_id = %s
-    ORDER BY g.name, g.id
-"""
-
-
-def manifest_for(event: PanelEvent) -> list[ManifestEntry]:
-    """The event's guests with their waiver status, in one query whatever their number."""
-    entries = []
-    for name, is_minor, published, signed_current, signed_any in fetch_rows(
-        _MANIFEST_SQL, [event.organization_id, event.organization_id, event.id]
-    ):
+    lines = []
+    for name, is_minor, current_waiver_id, signed_current_at, signed_any in rows:
         status = waiver_status_of(
-            published=bool(published), signed_current=bool(signed_current), signed_any=bool(signed_any)
+            published=current_waiver_id is not None, signed_current=signed_current_at is not None, signed_any=signed_any
         )
-        entries.append(
-            ManifestEntry(
+        lines.append(
+            ManifestLine(
                 name=name,
-                is_minor=bool(is_minor),
+                is_minor=is_minor,
                 waiver_status=status,
                 waiver_status_label=status.label,
                 on_hold=status in ON_HOLD_STATUSES,
             )
         )
-    return entries
+    return lines
 
 
 def crew_manifest_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
     """Context of the manifest panel on the crew event page."""
-    manifest = manifest_for(event)
+    lines = manifest(organization_id=event.organization_id, event_id=event.id)
     return {
-        "manifest": manifest,
-        "on_hold_count": sum(entry.on_hold for entry in manifest),
-        "all_signed": bool(manifest) and all(entry.waiver_status == WaiverStatus.SIGNED for entry in manifest),
+        "manifest": lines,
+        "on_hold_count": sum(line.on_hold for line in lines),
+        "all_signed": bool(lines) and all(line.waiver_status == WaiverStatus.SIGNED for line in lines),
     }

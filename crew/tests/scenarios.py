@@ -18,9 +18,8 @@ from crew.models import (
     CrewRole,
     RoleSlot,
 )
-from crew.tests.factories import make_crew_member
+from crew.tests.factories import make_crew_member, make_event
 from events.models import Event, EventType
-from events.tests.factories import make_event
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 BOATSETTER_DEPARTURE = datetime(2024, 5, 30, 10, 0, tzinfo=PACIFIC)
@@ -86,7 +85,7 @@ def add_guests(event: Event, count: int) -> None:
 
 def sized_event(org: Organization, *, crew: int, items: int, guests: int, deckhand_slots: int = 18) -> Event:
     """An upcoming event with `crew` people aboard, `items` checklist items and `guests` guests."""
-    event = make_event(org, departure_at=timezone.now() + timedelta(days=2), options={"deckhand_slots": deckhand_slots})
+    event = make_event(org, departure_at=timezone.now() + timedelta(days=2), deckhand_slots=deckhand_slots)
     slots = list(RoleSlot.objects.filter(event=event).order_by("role", "position"))
     for n, target in zip(range(crew), slots, strict=False):
         member = make_crew_member(org, f"Aboard{next(_seq)}", captain=target.role == CrewRole.CAPTAIN)

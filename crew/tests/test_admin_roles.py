@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from crew.models import CrewRole, RoleClaim, RoleSlot
-from crew.tests.factories import make_crew_member
-from events.tests.factories import make_event
+from crew.tests.factories import make_crew_member, make_event
 from events.tests.test_admin import empty_inline_management_forms
 
 

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from crew.tests.factories import make_event
 from events.models import Event, EventStatus, Revenue
 from events.services import event_transition
-from events.tests.factories import make_event, make_vessel
+from events.tests.factories import make_vessel
 
 SENTINEL = Decimal("987654.32")
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from crew.api import ExchangeThrottle
+from crew.api.exchange import ExchangeThrottle
 from crew.magic_links import magic_link_create
 from crew.models import MagicLink
 

@@ -6,9 +6,8 @@ import pytest
 from django.db import connection
 
 from crew.models import ChecklistItem, RoleClaim, RoleSlot
-from crew.tests.factories import make_crew_member
+from crew.tests.factories import make_crew_member, make_event
 from events.models import EventStatus
-from events.tests.factories import make_event
 
 
 def roles_url(event, role, action):
@@ -87,7 +86,7 @@ def test_outsider_cannot_touch_our_roles(api_login, event, outsider):
 
 
 def test_event_is_confirmed_when_every_slot_is_filled_and_acknowledged(api_login, org, captain, deckhand):
-    event = make_event(org, options={"deckhand_slots": 1})
+    event = make_event(org, deckhand_slots=1)
     mate = make_crew_member(org, "Sam")
     for who, role in ((captain, "captain"), (mate, "first_mate"), (deckhand, "deckhand")):
         response = api_login(who).post(roles_url(event, role, "claim"))

@@ -1,4 +1,4 @@
-"""The event API builds its rows itself (crew/api_rows.py): they must be exactly what the
+"""The event API builds its rows itself (crew/api/events.py): they must be exactly what the
 declared serializers would make, revenue included only where the gate lets it in."""
 
 import json
@@ -14,11 +14,11 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
-from crew.api import EventListOut
-from crew.api_rows import iso
+from crew.api.events import EventListOut, iso
 from crew.models import ChecklistItem, ChecklistPhase, RoleSlot
+from crew.tests.factories import make_event
 from events.models import Event
-from events.tests.factories import make_event, make_vessel
+from events.tests.factories import make_vessel
 
 SENTINEL = Decimal("987654.32")
 

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from charterops.errors import Conflict, Forbidden
 from crew import services
 from crew.models import ChecklistItem, ChecklistItemState, ChecklistTemplate, CrewRole
+from crew.tests.factories import make_event
 from crew.tests.scenarios import BOATSETTER_DEPARTURE, PACIFIC, boatsetter_charter, charter_checklists, seat
 from events.models import EventStatus, EventType
 from events.services import event_transition, event_update
-from events.tests.factories import make_event
 
 
 @pytest.fixture

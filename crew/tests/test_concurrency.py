@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 
 from crew.models import CrewRole, RoleClaim, RoleSlot
-from crew.tests.factories import make_crew_member
-from events.tests.factories import make_event
+from crew.tests.factories import make_crew_member, make_event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +55,7 @@ def test_twenty_simultaneous_claims_of_the_captains_slot_have_exactly_one_winner
 
 
 def test_one_person_claiming_two_slots_at_once_gets_one(org, crew_login, deckhand):
-    event = make_event(org, options={"deckhand_slots": 2})
+    event = make_event(org, deckhand_slots=2)
     client = crew_login(deckhand)
     barrier = threading.Barrier(2)
     statuses: list[int] = []

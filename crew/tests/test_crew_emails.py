@@ -10,8 +10,9 @@ from charterops.models import OutboundEmail
 from crew import services, tasks
 from crew.magic_links import code_hash
 from crew.models import CrewRole, MagicLink, RoleClaim
+from crew.services import CrewAssignment
+from crew.tests.factories import make_event
 from crew.tests.scenarios import slot
-from events.tests.factories import make_event
 
 SENTINEL = Decimal("987654.32")
 
@@ -30,9 +31,7 @@ def test_event_created_with_crew_emails_each_a_magic_link_to_the_event(
             by=owner,
             name="Harbor charter",
             revenue={"gross": SENTINEL},
-            options={
-                "crew": [{"role": "captain", "crew_member": captain}, {"role": "deckhand", "crew_member": deckhand}]
-            },
+            crew=[CrewAssignment("captain", captain), CrewAssignment("deckhand", deckhand)],
         )
 
     invites = sorted(
@@ -100,7 +99,7 @@ def test_crew_emails_never_carry_revenue(org, owner, captain, deckhand, django_c
             org,
             by=owner,
             revenue={"gross": SENTINEL, "captain_rate": Decimal("50"), "captain_hours": Decimal("3")},
-            options={"crew": [{"role": "captain", "crew_member": captain}]},
+            crew=[CrewAssignment("captain", captain)],
         )
         services.role_claim(slot=slot(event, CrewRole.DECKHAND), crew_member=deckhand)
 

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from crew import services
 from crew.models import ChecklistItem, CrewRole
-from crew.tests.factories import make_crew_member
+from crew.tests.factories import make_crew_member, make_event
 from crew.tests.scenarios import add_guests, charter_checklists, seat, slot
-from events.tests.factories import make_event
 
 
 @pytest.fixture
@@ -188,7 +187,7 @@ def test_crew_not_on_the_event_are_offered_the_open_slots_they_may_take(crew_log
 
 
 def test_an_event_without_slots_says_so(crew_login, org, owner):
-    event = make_event(org, options={"deckhand_slots": 0})
+    event = make_event(org, deckhand_slots=0)
     event.role_slots.all().delete()
     body = page(crew_login(owner), event)
     assert "This event has no crew slots." in body
@@ -196,7 +195,7 @@ def test_an_event_without_slots_says_so(crew_login, org, owner):
 
 
 def test_when_every_slot_is_taken_an_outsider_of_the_event_is_told(crew_login, org, deckhand):
-    event = make_event(org, options={"deckhand_slots": 1})
+    event = make_event(org, deckhand_slots=1)
     for role in (CrewRole.CAPTAIN, CrewRole.FIRST_MATE, CrewRole.DECKHAND):
         seat(event, make_crew_member(org, captain=role == CrewRole.CAPTAIN), role)
     body = page(crew_login(deckhand), event)

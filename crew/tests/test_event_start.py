@@ -3,9 +3,9 @@
 import pytest
 
 from crew.models import RoleSlot
+from crew.tests.factories import make_event
 from events.models import EventStatus, EventTransition
 from events.services import event_transition
-from events.tests.factories import make_event
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from crew import ical, services
 from crew.models import CrewRole
+from crew.tests.factories import make_event
 from crew.tests.scenarios import PACIFIC, boatsetter_charter, seat
 from events.models import EventStatus
 from events.services import event_transition, event_update
-from events.tests.factories import make_event
 
 
 @pytest.fixture

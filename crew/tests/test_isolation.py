@@ -9,8 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from crew import services
 from crew.models import ChecklistItem, CrewRole
+from crew.tests.factories import make_event
 from crew.tests.scenarios import charter_checklists, seat
-from events.tests.factories import make_event
 
 # Parameters that name a brand's object: filled with ours, requested by the outsider.
 OBJECT_PARAMS = {"public_id", "role", "position"}

@@ -331,8 +331,10 @@ def test_token_of_a_removed_membership_is_refused(deckhand):
         principal_from_token(token)
 
 
-def test_token_cannot_be_moved_to_another_organization(deckhand, other_org, settings):
-    claims = claims_of(token_for(deckhand)) | {"org": other_org.slug}
+@pytest.mark.parametrize("moved", [("org",), ("oid",), ("org", "oid")])
+def test_token_cannot_be_moved_to_another_organization(deckhand, other_org, settings, moved):
+    claims = claims_of(token_for(deckhand)) | {"org": other_org.slug, "oid": other_org.pk}
+    claims = claims_of(token_for(deckhand)) | {claim: claims[claim] for claim in moved}
     with pytest.raises(InvalidToken, match="no longer exists"):
         principal_from_token(pyjwt.encode(claims, settings.JWT_SECRET, algorithm="HS256"))
 

@@ -12,11 +12,10 @@ from django.utils import timezone
 from charterops.models import Membership
 from crew import services
 from crew.models import ChecklistItem, CrewRole, RoleClaim
-from crew.tests.factories import make_crew_member
+from crew.tests.factories import make_crew_member, make_event
 from crew.tests.scenarios import add_guests, boatsetter_charter, charter_checklists, seat, slot
 from events.models import EventStatus
 from events.services import event_transition
-from events.tests.factories import make_event
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

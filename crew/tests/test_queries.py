@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from crew import services
 from crew.models import CrewRole, RoleSlot
-from crew.tests.factories import make_crew_member
+from crew.tests.factories import make_crew_member, make_event
 from crew.tests.scenarios import seat, sized_event
-from events.tests.factories import make_event
 
 
 @pytest.fixture
@@ -80,9 +79,9 @@ def test_crew_home_queries_are_the_same_for_1_and_20_events(crew_login, org, dja
         assert client.get("/crew/").status_code == 200
 
     for n in range(19):
-        event = make_event(org, departure_at=timezone.now() + timedelta(days=n + 3), options={"deckhand_slots": 20})
+        event = make_event(org, departure_at=timezone.now() + timedelta(days=n + 3), deckhand_slots=20)
         RoleSlot.objects.filter(event=event, role=CrewRole.CAPTAIN).update(holder=member)
-        make_event(org, departure_at=timezone.now() + timedelta(days=n + 3), options={"deckhand_slots": 20})
+        make_event(org, departure_at=timezone.now() + timedelta(days=n + 3), deckhand_slots=20)
     with django_assert_num_queries(CREW_HOME):
         response = client.get("/crew/")
     assert response.content.decode().count('class="card card-link"') == 20

@@ -11,8 +11,9 @@ from charterops.models import OutboundEmail
 from crew import services
 from crew.magic_links import magic_link_create, sign_in_link_request
 from crew.models import ChecklistItem, CrewRole, MagicLink
+from crew.services import CrewAssignment
+from crew.tests.factories import make_event
 from crew.tests.scenarios import add_guests, charter_checklists, seat, slot
-from events.tests.factories import make_event
 
 SENTINEL = Decimal("987654.32")
 REVENUE = {
@@ -111,9 +112,7 @@ def test_in_place_answers_never_show_revenue(crew_login, event, org, captain, de
 
 def test_no_crew_email_shows_revenue(org, owner, captain, deckhand, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        event = make_event(
-            org, by=owner, revenue=REVENUE, options={"crew": [{"role": "captain", "crew_member": captain}]}
-        )
+        event = make_event(org, by=owner, revenue=REVENUE, crew=[CrewAssignment("captain", captain)])
         services.role_claim(slot=slot(event), crew_member=deckhand)
     sign_in_link_request(email=deckhand.user.email, next_path=f"/crew/events/{event.public_id}/", ip="192.0.2.1")
 

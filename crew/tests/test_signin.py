@@ -396,7 +396,7 @@ def test_command_prints_a_working_sign_in_link(deckhand, capsys):
 
 
 def test_command_with_an_event_links_to_that_event(deckhand, org, capsys):
-    from events.tests.factories import make_event
+    from crew.tests.factories import make_event
 
     event = make_event(org, slug="boatsetter-may-30-2024")
     call_command("magic_link", deckhand.user.email, "--event", "boatsetter-may-30-2024")
@@ -407,7 +407,7 @@ def test_command_with_an_event_links_to_that_event(deckhand, org, capsys):
 
 
 def test_command_refuses_unknown_people_and_other_brands_events(deckhand, other_org):
-    from events.tests.factories import make_event
+    from crew.tests.factories import make_event
 
     make_event(other_org, slug="jada-sunset")
     with pytest.raises(CommandError, match="No crew member"):

@@ -5,9 +5,9 @@ from django.http import Http404
 
 from charterops.tenancy import get_for_org_or_404, organizations_owned_by
 from crew.models import RoleSlot
+from crew.tests.factories import make_event
 from events.models import Event, EventTransition
 from events.services import event_transition
-from events.tests.factories import make_event
 
 
 def test_for_org_returns_only_that_brands_rows(org, other_org):

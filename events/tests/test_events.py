@@ -70,17 +70,6 @@ def test_bad_revenue_on_create_leaves_no_event_behind(org):
     assert not Revenue.objects.exists()
 
 
-def test_event_gets_crew_slots_when_created(org):
-    event = make_event(org, options={"deckhand_slots": 3})
-    assert sorted(event.role_slots.values_list("role", "position")) == [
-        ("captain", 1),
-        ("deckhand", 1),
-        ("deckhand", 2),
-        ("deckhand", 3),
-        ("first_mate", 1),
-    ]
-
-
 def test_times_are_stored_in_utc_and_shown_locally(org):
     event = make_event(org, departure_at=datetime(2024, 5, 30, 10, 0, tzinfo=org.tz))
     event.refresh_from_db()

@@ -5,7 +5,8 @@ import socket
 import boto3
 import pytest
 
-from events.tests.factories import make_event, make_vessel
+from crew.tests.factories import make_event
+from events.tests.factories import make_vessel
 from guests.tests.factories import make_waiver
 
 BRAND_BUCKET = "queenofsandiego.com"

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from events.tests.test_admin import empty_inline_management_forms
 from guests.models import Guest
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from crew.auth import COOKIE_NAME, token_for
 from crew.models import ChecklistItem, RoleSlot
 from crew.services import calendar_token_get_or_create
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from guests.models import Guest
 
 SENTINEL = Decimal("987654.32")

@@ -3,7 +3,7 @@
 import pytest
 
 from crew.models import RoleSlot
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from guests.models import Guest
 
 

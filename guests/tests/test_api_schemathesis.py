@@ -17,7 +17,7 @@ from schemathesis.checks import positive_data_acceptance
 from charterops.wsgi import application
 from crew.auth import token_for
 from crew.models import ChecklistItem, RoleSlot
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from guests.models import Guest
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)

@@ -12,7 +12,7 @@ from guests.tests.factories import make_guest, make_waiver
 @pytest.mark.django_db(transaction=True)
 def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(phone, artifact, live_server, settings):
     from charterops.tests.factories import make_org
-    from events.tests.factories import make_event
+    from crew.tests.factories import make_event
 
     settings.SITE_URL = live_server.url  # the links on the published page point at this server
 

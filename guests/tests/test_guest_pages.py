@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from charterops.tests.factories import make_org
+from crew.tests.factories import make_event
 from events.services import event_update
-from events.tests.factories import make_event
 from guests import services
 from guests.models import GuestPage
 from guests.storage import storage_for

@@ -3,12 +3,16 @@ from django.test import Client
 
 from charterops.errors import Conflict
 from charterops.models import OutboundEmail
+from crew.tests.factories import make_event
 from events.models import EventStatus, EventTransition
 from events.services import event_transition
-from events.tests.factories import make_event
 from guests.models import Guest
-from guests.selectors import crew_manifest_panel, manifest_for
+from guests.selectors import crew_manifest_panel, manifest
 from guests.tests.factories import make_guest, sign
+
+
+def manifest_of(event):
+    return manifest(organization_id=event.organization_id, event_id=event.pk)
 
 
 def confirmed(event, by=None):
@@ -42,7 +46,7 @@ def test_guest_who_signed_an_old_version_is_on_hold(org, charter, waiver, owner)
 
     make_waiver(org, body="New terms.")
     assert Guest.objects.filter(pk=guest.pk).on_hold().exists()
-    assert manifest_for(charter)[0].waiver_status == "resign"
+    assert manifest_of(charter)[0].waiver_status == "resign"
 
 
 def test_override_without_a_reason_is_refused(charter, waiver, owner):
@@ -113,14 +117,14 @@ def test_manifest_is_one_query_for_1_or_50_guests(charter, waiver, guests, djang
     for _ in range(guests):
         make_guest(charter)
     with django_assert_num_queries(1):
-        assert len(manifest_for(charter)) == guests
+        assert len(manifest_of(charter)) == guests
 
 
 def test_manifest_of_one_event_never_lists_another_events_guests(org, other_org, charter, waiver):
     make_guest(charter, "Mine")
     make_guest(make_event(org), "Other Event")
     make_guest(make_event(other_org), "Other Brand")
-    assert [e.name for e in manifest_for(charter)] == ["Mine"]
+    assert [e.name for e in manifest_of(charter)] == ["Mine"]
 
 
 # --- The owner's override in the back office ---------------------------------------------
@@ -357,17 +361,25 @@ def test_the_crew_manifest_agrees_with_the_orms_waiver_status_for_every_case(org
             guest.name: (guest.waiver_status(), guest.on_hold)
             for guest in Guest.objects.filter(event=event).with_waiver_status()
         }
-        by_sql = {entry.name: (entry.waiver_status, entry.on_hold) for entry in manifest_for(event)}
+        by_sql = {entry.name: (entry.waiver_status, entry.on_hold) for entry in manifest_of(event)}
         assert by_sql == by_orm
-    statuses = {entry.name: entry.waiver_status for entry in manifest_for(charter) + manifest_for(no_waiver_yet)}
+    statuses = {entry.name: entry.waiver_status for entry in manifest_of(charter) + manifest_of(no_waiver_yet)}
     assert statuses == {
         "Ana OldVersion": WaiverStatus.RESIGN,
         "Ben Unsigned": WaiverStatus.UNSIGNED,
         "Cleo Signed": WaiverStatus.SIGNED,
         "Nadia NoWaiver": WaiverStatus.NO_WAIVER,
     }
-    assert [entry.name for entry in manifest_for(charter)] == ["Ana OldVersion", "Ben Unsigned", "Cleo Signed"]
-    assert [entry.is_minor for entry in manifest_for(charter)] == [False, True, False]
+    assert [entry.name for entry in manifest_of(charter)] == [
+        "Ana OldVersion",
+        "Ben Unsigned",
+        "Cleo Signed",
+    ]
+    assert [entry.is_minor for entry in manifest_of(charter)] == [
+        False,
+        True,
+        False,
+    ]
 
 
 def test_the_crew_event_page_shows_each_guests_waiver_status(crew_login, charter, waiver, deckhand):

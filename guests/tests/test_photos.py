@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from crew.tests.factories import make_event
 from events.models import EventStatus
 from events.services import event_transition
-from events.tests.factories import make_event
 from guests import services
 from guests.models import GuestPage, Photo, photo_window_state
 from guests.storage import storage_for

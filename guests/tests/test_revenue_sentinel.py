@@ -9,8 +9,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from charterops.models import OutboundEmail
+from crew.tests.factories import make_event
 from events.services import revenue_set
-from events.tests.factories import make_event
 from guests import services
 from guests.models import WaiverSignature
 from guests.storage import storage_for

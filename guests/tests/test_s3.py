@@ -9,7 +9,7 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from guests import services
 from guests.models import Photo
 from guests.tests.conftest import BRAND_BUCKET, DEFAULT_BUCKET

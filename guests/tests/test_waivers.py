@@ -11,7 +11,7 @@ from django.db.models import ProtectedError
 from pypdf import PdfReader
 
 from charterops.models import OutboundEmail
-from events.tests.factories import make_event
+from crew.tests.factories import make_event
 from guests import services
 from guests.models import Guest, WaiverSignature, WaiverTemplate, sha256_hex
 from guests.tests.factories import blank_png, make_guest, make_waiver, sign, signature_png

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from charterops.models import Membership, Organization
+from charterops.sql import refresh_planner_statistics
 from crew.models import ChecklistItem, ChecklistPhase, CrewMember, CrewRole, RoleSlot
 from events.models import Event, EventStatus, Revenue, Vessel
 from guests.models import Guest
@@ -106,10 +107,8 @@ class Command(BaseCommand):
                 [Guest(organization=org, event=e, name=f"Guest {i}") for e in events for i in range(guests)],
                 batch_size=5000,
             )
-        if connection.vendor == "postgresql":
-            # Fresh planner statistics, as autovacuum would have them after a bulk load.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        # Fresh planner statistics, as autovacuum would have them after a bulk load.
+        refresh_planner_statistics()
         self.stdout.write(
             f"Bench data: {Organization.objects.count()} organizations, {Event.objects.count()} events, "
             f"{RoleSlot.objects.count()} role slots, {ChecklistItem.objects.count()} checklist items, "

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.services import booking_create
 from charterops.models import Membership, Organization
 from crew import services as crew_services
 from crew.models import Anchor, ChecklistPhase, ChecklistTemplate, ChecklistTemplateItem, CrewMember, CrewRole, RoleSlot
@@ -209,7 +210,7 @@ class Command(BaseCommand):
     def upsert_event(self, org: Organization, slug: str, owner, fields: dict, revenue: dict | None) -> Event:
         event = Event.objects.for_org(org).filter(slug=slug).first()
         if event is None:
-            return event_services.event_create(organization=org, slug=slug, by=owner, revenue=revenue, **fields)
+            return booking_create(organization=org, slug=slug, by=owner, revenue=revenue, **fields)
         event = event_services.event_update(
             event=event, by=owner, **{k: v for k, v in fields.items() if k not in {"source", "external_ref"}}
         )

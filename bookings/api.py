@@ -1,28 +1,30 @@
-"""Service API for booking platforms (Boatsetter, Sailo, GetMyBoat, Viator …).
+"""Booking intake over HTTP: the service API for booking platforms, and owners creating
+events through the crew API's event list.
 
-One call creates a charter: the event, its revenue and its crew (whom the crew app
-emails). Authenticated by the organization's service key; idempotent on
-(organization, source, externalRef), so a platform may safely retry.
+Platforms (Boatsetter, Sailo, GetMyBoat, Viator …) create a charter with one call: the
+event, its revenue and its crew (whom the crew app emails). Authenticated by the
+organization's service key; idempotent on (organization, source, externalRef), so a
+platform may safely retry.
 """
 
-from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from charterops.tenancy import get_for_org_or_404
+from charterops.models import Organization
+from charterops.tenancy import Scope, get_for_org_or_404, scope_of
 from charterops.throttling import WindowRateThrottle
+from crew.api.events import EventDetailOut, EventListApi, EventWriteIn, detail_data, require_owner, resolve_vessel
+from events.models import Event, EventType, ServiceKey, Source
+from events.service_keys import service_key_check
 
 from . import services
-from .models import Event, EventType, ServiceKey, Source, Vessel
-from .service_keys import service_key_check
 
 
 class ServiceKeyAuthentication(authentication.BaseAuthentication):
@@ -128,6 +130,25 @@ class BookingIn(serializers.Serializer):
             raise serializers.ValidationError({"endTime": "The charter must end after it starts."})
         return data
 
+    def booking(self) -> services.PlatformBooking:
+        data = self.validated_data
+        return services.PlatformBooking(
+            name=data["eventName"],
+            day=data["eventDate"],
+            start=data["startTime"],
+            end=data["endTime"],
+            source=data["source"],
+            external_ref=data["externalRef"],
+            event_type=data["eventType"],
+            captain_email=data.get("captain", ""),
+            crew_emails=data["crew"],
+            vessel_name=data.get("vessel", ""),
+            location=data.get("location", ""),
+            guest_count=data["guestCount"],
+            notes=data.get("notes", ""),
+            revenue={field: data[name] for name, field in self.MONEY.items() if name in data} or None,
+        )
+
 
 class BookingOut(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
@@ -135,57 +156,6 @@ class BookingOut(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "slug", "name", "status", "departure_at", "return_at", "source", "external_ref"]
-
-
-def _local_times(organization, data: dict) -> tuple[datetime, datetime]:
-    tz = organization.tz
-    departure = datetime.combine(data["eventDate"], data["startTime"], tzinfo=tz)
-    return_at = datetime.combine(data["eventDate"], data["endTime"], tzinfo=tz)
-    if return_at <= departure:
-        return_at += timedelta(days=1)
-    return departure, return_at
-
-
-def booking_create(*, key: ServiceKey, data: dict) -> tuple[Event, bool]:
-    """Create the booked event (or find the one an earlier try created)."""
-    organization = key.organization
-    existing = Event.objects.for_org(organization).filter(source=data["source"], external_ref=data["externalRef"])
-    if event := existing.first():
-        return event, False
-    vessel = None
-    if data.get("vessel"):
-        vessel = Vessel.objects.for_org(organization).filter(name__iexact=data["vessel"]).first()
-        if vessel is None:
-            raise serializers.ValidationError({"vessel": f"No vessel named “{data['vessel']}” in {organization}."})
-    departure, return_at = _local_times(organization, data)
-    crew = [{"role": "captain", "email": data["captain"]}] if data.get("captain") else []
-    crew += [{"role": "first_mate" if i == 0 else "deckhand", "email": email} for i, email in enumerate(data["crew"])]
-    revenue = {field: data[name] for name, field in BookingIn.MONEY.items() if name in data}
-    if revenue and data["crew"]:
-        revenue.setdefault("crew_count", len(data["crew"]))
-    try:
-        with transaction.atomic():
-            event = services.event_create(
-                organization=organization,
-                name=data["eventName"],
-                departure_at=departure,
-                return_at=return_at,
-                event_type=data["eventType"],
-                vessel=vessel,
-                location=data.get("location", ""),
-                notes=data.get("notes", ""),
-                source=data["source"],
-                external_ref=data["externalRef"],
-                guest_count=data["guestCount"],
-                revenue=revenue or None,
-                options={"crew": crew, "deckhand_slots": max(2, len(data["crew"]) - 1)},
-            )
-    except (IntegrityError, DjangoValidationError):
-        # The same booking arrived twice at once and the other request created it.
-        if event := existing.first():
-            return event, False
-        raise
-    return event, True
 
 
 class ServiceEventCreateApi(APIView):
@@ -205,7 +175,7 @@ class ServiceEventCreateApi(APIView):
     def post(self, request: Request) -> Response:
         incoming = BookingIn(data=request.data)
         incoming.is_valid(raise_exception=True)
-        event, created = booking_create(key=request.auth, data=incoming.validated_data)
+        event, created = services.platform_booking_create(key=request.auth, booking=incoming.booking())
         return Response(BookingOut(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -226,3 +196,40 @@ class ServiceKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema) -> dict:
         return {"type": "http", "scheme": "bearer", "description": "An organization's service key (cosk_…)."}
+
+
+# --- Owners: POST /api/events/ ------------------------------------------------------------
+
+
+def _resolve_org(scope: Scope, slug: str | None) -> Organization:
+    if slug:
+        for org in scope.organizations:
+            if org.slug == slug:
+                return org
+        raise serializers.ValidationError({"organization": "You do not run a brand with that slug."})
+    if len(scope.organizations) != 1:
+        raise serializers.ValidationError({"organization": "Say which brand: you run several."})
+    return scope.organizations[0]
+
+
+class EventsApi(EventListApi):
+    """The event list (crew.api.events) and, for owners, creating an event in it."""
+
+    @extend_schema(request=EventWriteIn, responses={201: EventDetailOut}, summary="Create an event (owner)")
+    def post(self, request: Request) -> Response:
+        scope = scope_of(request)
+        require_owner(scope, "create events")
+        incoming = EventWriteIn(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        org = _resolve_org(scope, data.pop("organization", None))
+        if "revenue" in data and not request.user.has_perm("events.view_revenue", org):
+            raise PermissionDenied("You may not set “revenue”.")
+        event = services.booking_create(
+            organization=org,
+            by=request.user,
+            vessel=resolve_vessel(org, data.pop("vessel", None)),
+            revenue=data.pop("revenue", None),
+            **data,
+        )
+        return Response(detail_data(request, event.public_id), status=status.HTTP_201_CREATED)

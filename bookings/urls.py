@@ -1,8 +1,10 @@
+"""The service API for booking platforms."""
+
 from django.urls import path
 
 from . import api
 
-app_name = "events"
+app_name = "bookings"
 
 urlpatterns = [
     path("api/service/events/", api.ServiceEventCreateApi.as_view(), name="service-event-create"),

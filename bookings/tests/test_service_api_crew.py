@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from bookings.tests.test_service_api import BOOKING, URL
 from events.models import Event
 from events.service_keys import service_key_create
-from events.tests.test_service_api import BOOKING, URL
 
 
 @pytest.fixture

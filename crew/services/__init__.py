@@ -1,0 +1,66 @@
+"""Business writes for crew. The admin, pages, API, tasks and commands all call these.
+
+Split by concern: `roster` (seats, claims, designations, releases, acknowledgements and the
+lifecycle moves crew make), `checklists`, `emails` and `calendar`. Who may do what is
+decided once, in crew.policy; these services ask it before they write.
+"""
+
+from .calendar import calendar_token_get_or_create, calendar_token_rotate, crew_member_for_calendar_token
+from .checklists import (
+    StaleChecklistItem,
+    checklist_due_refresh,
+    checklist_instantiate,
+    checklist_item_update,
+    checklist_template_add,
+    who,
+)
+from .emails import crew_invite_email_queue, event_page_path, role_confirmation_email_queue
+from .roster import (
+    DEFAULT_DECKHAND_SLOTS,
+    MAX_DECKHAND_SLOTS,
+    CrewAssignment,
+    crew_complete,
+    crew_member_create,
+    event_confirm,
+    event_confirm_if_ready,
+    event_crew_assign,
+    event_start,
+    role_acknowledge,
+    role_claim,
+    role_designate,
+    role_release,
+    role_slot_pick,
+    role_slots_create,
+)
+from .setup import event_crew_setup
+
+__all__ = [
+    "DEFAULT_DECKHAND_SLOTS",
+    "MAX_DECKHAND_SLOTS",
+    "CrewAssignment",
+    "StaleChecklistItem",
+    "calendar_token_get_or_create",
+    "calendar_token_rotate",
+    "checklist_due_refresh",
+    "checklist_instantiate",
+    "checklist_item_update",
+    "checklist_template_add",
+    "crew_complete",
+    "crew_invite_email_queue",
+    "crew_member_create",
+    "crew_member_for_calendar_token",
+    "event_confirm",
+    "event_confirm_if_ready",
+    "event_crew_assign",
+    "event_crew_setup",
+    "event_page_path",
+    "event_start",
+    "role_acknowledge",
+    "role_claim",
+    "role_confirmation_email_queue",
+    "role_designate",
+    "role_release",
+    "role_slot_pick",
+    "role_slots_create",
+    "who",
+]
