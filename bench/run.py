@@ -140,6 +140,8 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
+    print("\nThe hand-written reads against the ORM doing the same work (charterops.sql):")
+    print(manage("bench_reads").rstrip(), flush=True)
     print_table(endpoints, rounds, plan)
 
 
