@@ -30,7 +30,7 @@ from charterops.models import Membership, Organization, RevokedToken
 from charterops.sql import ModelColumns, fetch_first, split_row
 from charterops.throttling import counter_incr, counters_get
 
-from .models import CrewMember, MagicLink
+from .models import CrewMember, MagicLink, SignInThrottleEvent
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,7 @@ def throttle_check(ip: str) -> None:
     }
     counts = counters_get(list(limits))
     if any(count >= limit for count, limit in zip(counts, limits.values(), strict=True)):
+        SignInThrottleEvent.record(ip=ip)
         raise SignInThrottled(_retry_after())
 
 

@@ -69,3 +69,85 @@ def crew_manifest_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
         "on_hold_count": sum(entry.on_hold for entry in manifest),
         "all_signed": bool(manifest) and all(entry.waiver_status == WaiverStatus.SIGNED for entry in manifest),
     }
+
+
+# --- Portfolio figures (executive reports) ---
+#
+# Counts over guests, one query each whatever their number. Who is on hold is decided by
+# GuestQuerySet.on_hold(); a charter that is over or called off is crew.services'
+# CLOSED_STATUSES. Imports are kept with this section so that it stands on its own.
+
+from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+
+from django.db.models import Count, Q  # noqa: E402
+from django.db.models.functions import Lower  # noqa: E402
+
+from charterops.models import Organization  # noqa: E402
+from crew.services import CLOSED_STATUSES  # noqa: E402
+from events.models import EventStatus  # noqa: E402
+
+from .models import Guest  # noqa: E402
+
+Organizations = Iterable[Organization | int]
+
+
+@_dataclass(frozen=True, slots=True)
+class OnHoldRow:
+    """An event about to sail with guests who have not signed the current waiver."""
+
+    event_id: int
+    organization_id: int
+    on_hold: int
+
+
+def on_hold_departing(*, organizations: Organizations, start: datetime, within: timedelta) -> list[OnHoldRow]:
+    """Per event departing in [start, start + within) and not closed, its guests on hold."""
+    rows = (
+        Guest.objects.for_orgs(list(organizations))
+        .on_hold()
+        .filter(event__departure_at__gte=start, event__departure_at__lt=start + within)
+        .exclude(event__status__in=CLOSED_STATUSES)
+        .values("event", "organization")
+        .annotate(n=Count("pk"))
+        .order_by("event")
+    )
+    return [OnHoldRow(event_id=row["event"], organization_id=row["organization"], on_hold=row["n"]) for row in rows]
+
+
+@_dataclass(frozen=True, slots=True)
+class RepeatGuests:
+    sailed: int  # distinct guests (by email) aboard a charter departing in the period
+    repeat: int  # of them, those aboard more than one charter of these brands up to the period's end
+
+
+def repeat_guests(*, organizations: Organizations, start: datetime, end: datetime) -> RepeatGuests:
+    """Guests are told apart by email address (case-insensitive); guests without one,
+    and cancelled charters, are not counted."""
+    per_guest = (
+        Guest.objects.for_orgs(list(organizations))
+        .exclude(email="")
+        .exclude(event__status=EventStatus.CANCELLED)
+        .filter(event__departure_at__lt=end)
+        .values(address=Lower("email"))
+        .annotate(
+            charters=Count("event", distinct=True),
+            in_period=Count("event", distinct=True, filter=Q(event__departure_at__gte=start)),
+        )
+        .filter(in_period__gt=0)
+    )
+    totals = per_guest.aggregate(sailed=Count("address"), repeat=Count("address", filter=Q(charters__gt=1)))
+    return RepeatGuests(sailed=totals["sailed"] or 0, repeat=totals["repeat"] or 0)
+
+
+def reachable_contacts(*, organizations: Organizations) -> int:
+    """Distinct guest email addresses (case-insensitive) of these brands.
+
+    Guests record no marketing opt-out yet, so none is subtracted.
+    """
+    return (
+        Guest.objects.for_orgs(list(organizations))
+        .exclude(email="")
+        .aggregate(n=Count(Lower("email"), distinct=True))["n"]
+    )
