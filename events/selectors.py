@@ -209,17 +209,29 @@ def pending_ageing(*, organizations: Organizations, now: datetime, older_than: t
     ]
 
 
-def event_gross(*, organizations: Organizations, event_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Gross of each given event (0 when no revenue is recorded)."""
+@dataclass(frozen=True, slots=True)
+class EventMoney:
+    """An event named for a list of actions, with its gross (0 when none is recorded)."""
+
+    event_id: int
+    organization_id: int
+    name: str
+    departure_at: datetime
+    gross: Decimal
+
+
+def event_money(*, organizations: Organizations, event_ids: Iterable[int]) -> dict[int, EventMoney]:
+    """The given events (of these brands only) with their gross, by id."""
     ids = list(event_ids)
     if not ids:
         return {}
     rows = (
         Event.objects.for_orgs(list(organizations))
         .filter(pk__in=ids)
-        .values_list("pk", revenue_cents("revenue__")["gross"])
+        .annotate(gross_cents=revenue_cents("revenue__")["gross"])
+        .values_list("pk", "organization", "name", "departure_at", "gross_cents")
     )
-    return {pk: _money(cents) for pk, cents in rows}
+    return {row[0]: EventMoney(*row[:4], gross=_money(row[4])) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
