@@ -8,6 +8,7 @@ three times, and prints the median and the queries each ran. Target: ≤ 2 s per
 
     .venv/bin/python bench/reports.py            # 100,000 events
     BENCH_EVENTS=20000 .venv/bin/python bench/reports.py
+    BENCH_REUSE=1 .venv/bin/python bench/reports.py   # measure again on the data already loaded
 """
 
 import os
@@ -22,6 +23,7 @@ DB_NAME = "charterops_bench_reports"
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+REUSE = os.environ.get("BENCH_REUSE") == "1"
 TARGET_SECONDS = 2.0
 
 os.environ.update(
@@ -212,17 +214,19 @@ def measure() -> list[tuple[str, float, float, int]]:
 def main() -> None:
     import django
 
-    print(f"Fresh database {DB_NAME}; loading {EVENTS:,} events …", flush=True)
-    fresh_database()
+    if not REUSE:
+        print(f"Fresh database {DB_NAME}; loading {EVENTS:,} events …", flush=True)
+        fresh_database()
     django.setup()
     from django.core.management import call_command
 
     from events.models import Event
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    seed(EVENTS)
-    print(f"Loaded {Event.objects.count():,} events in {time.perf_counter() - started:.0f} s.", flush=True)
+    if not REUSE:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed(EVENTS)
+        print(f"Loaded {Event.objects.count():,} events in {time.perf_counter() - started:.0f} s.", flush=True)
     rows = measure()
     print(f"\nPortfolio reports over {Event.objects.count():,} events, median of {ROUNDS} rounds:")
     print(f"{'report':<12}{'figures s':>11}{'total s':>10}{'queries':>9}  target ≤ {TARGET_SECONDS:.0f} s")

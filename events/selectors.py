@@ -54,19 +54,32 @@ class MoneyRow:
         return self.captain_fees + self.crew_wages + self.port_fees
 
 
-def _money_aggregates(condition: Q | None = None) -> dict:
-    cents = revenue_cents("revenue__")
+MONEY_SUMS = ("gross", "captain_fee", "crew_wages", "port_fees")
+
+
+def _money_aggregates(condition: Q | None = None, *, sums: bool | Collection[str] = True) -> dict:
+    """Counts, and the sums of gross and costs in cents (`sums`: all of them, none, or
+    those named; the others read as 0). Net is not summed:
+    each event's net is its gross less its three costs, all in whole cents, so the sum of
+    the nets is the sums' difference exactly — and the database is spared the work."""
     extra = {"filter": condition} if condition is not None else {}
     no_revenue = Q(revenue__isnull=True) | Q(revenue__gross=0)
-    return {
+    aggregates = {
         "charters": Count("pk", **extra),
         "guests": Coalesce(Sum("guest_count", **extra), 0),
         "without_revenue": Count("pk", filter=no_revenue & condition if condition is not None else no_revenue),
-        **{f"{name}_cents": Sum(expression, **extra) for name, expression in cents.items()},
     }
+    cents = revenue_cents("revenue__")
+    for name in MONEY_SUMS if sums is True else (sums or ()):
+        aggregates[f"{name}_cents"] = Sum(cents[name], **extra)
+    return aggregates
 
 
 def _money_row(values: Mapping, prefix: str = "") -> MoneyRow:
+    cents = {
+        name: int(values.get(f"{prefix}{name}_cents") or 0)
+        for name in ("gross", "captain_fee", "crew_wages", "port_fees")
+    }
     return MoneyRow(
         organization_id=values.get("organization"),
         source=values.get("source"),
@@ -74,11 +87,11 @@ def _money_row(values: Mapping, prefix: str = "") -> MoneyRow:
         month=values.get("month"),
         charters=values[f"{prefix}charters"] or 0,
         guests=int(values[f"{prefix}guests"] or 0),
-        gross=_money(values[f"{prefix}gross_cents"]),
-        captain_fees=_money(values[f"{prefix}captain_fee_cents"]),
-        crew_wages=_money(values[f"{prefix}crew_wages_cents"]),
-        port_fees=_money(values[f"{prefix}port_fees_cents"]),
-        net=_money(values[f"{prefix}net_cents"]),
+        gross=_money(cents["gross"]),
+        captain_fees=_money(cents["captain_fee"]),
+        crew_wages=_money(cents["crew_wages"]),
+        port_fees=_money(cents["port_fees"]),
+        net=_money(cents["gross"] - cents["captain_fee"] - cents["crew_wages"] - cents["port_fees"]),
         without_revenue=values[f"{prefix}without_revenue"] or 0,
     )
 
@@ -96,10 +109,12 @@ def charter_money(
     by: Sequence[str] = (),
     tz: tzinfo | None = None,
     date_field: str = "departure_at",
+    sums: bool | Collection[str] = True,
 ) -> list[MoneyRow]:
     """Charters in `statuses` whose `date_field` (departure, or `created_at` for the
     booking date) falls in [start, end), summed per `by` (organization, source, status,
-    month — the month in `tz`, so a month's boundaries are local midnights)."""
+    month — the month in `tz`, so a month's boundaries are local midnights). `sums` limits
+    the money summed (False: counts only; the figures not summed read 0)."""
     unknown = set(by) - set(MONEY_GROUPS)
     if unknown:
         raise ValueError(f"charter_money cannot group by {sorted(unknown)}")
@@ -113,8 +128,8 @@ def charter_money(
             raise ValueError("a month is a local month: give its time zone")
         events = events.annotate(month=TruncMonth(date_field, tzinfo=tz, output_field=DateField()))
     if not by:
-        return [_money_row(events.aggregate(**_money_aggregates()))]
-    rows = events.values(*by).annotate(**_money_aggregates()).order_by(*by)
+        return [_money_row(events.aggregate(**_money_aggregates(sums=sums)))]
+    rows = events.values(*by).annotate(**_money_aggregates(sums=sums)).order_by(*by)
     return [_money_row(row) for row in rows]
 
 

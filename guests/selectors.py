@@ -125,17 +125,19 @@ class RepeatGuests:
 def repeat_guests(*, organizations: Organizations, start: datetime, end: datetime) -> RepeatGuests:
     """Guests are told apart by email address (case-insensitive); guests without one,
     and cancelled charters, are not counted."""
+    guests = Guest.objects.for_orgs(list(organizations)).exclude(email="").exclude(event__status=EventStatus.CANCELLED)
+    aboard = (
+        guests.filter(event__departure_at__gte=start, event__departure_at__lt=end)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    # Only the addresses aboard in the period are grouped, not every guest ever.
     per_guest = (
-        Guest.objects.for_orgs(list(organizations))
-        .exclude(email="")
-        .exclude(event__status=EventStatus.CANCELLED)
-        .filter(event__departure_at__lt=end)
-        .values(address=Lower("email"))
-        .annotate(
-            charters=Count("event", distinct=True),
-            in_period=Count("event", distinct=True, filter=Q(event__departure_at__gte=start)),
-        )
-        .filter(in_period__gt=0)
+        guests.filter(event__departure_at__lt=end)
+        .annotate(address=Lower("email"))
+        .filter(address__in=aboard)
+        .values("address")
+        .annotate(charters=Count("event", distinct=True))
     )
     totals = per_guest.aggregate(sailed=Count("address"), repeat=Count("address", filter=Q(charters__gt=1)))
     return RepeatGuests(sailed=totals["sailed"] or 0, repeat=totals["repeat"] or 0)
@@ -146,8 +148,7 @@ def reachable_contacts(*, organizations: Organizations) -> int:
 
     Guests record no marketing opt-out yet, so none is subtracted.
     """
+    # SELECT COUNT(*) FROM (SELECT DISTINCT …): hashed, where COUNT(DISTINCT …) sorts.
     return (
-        Guest.objects.for_orgs(list(organizations))
-        .exclude(email="")
-        .aggregate(n=Count(Lower("email"), distinct=True))["n"]
+        Guest.objects.for_orgs(list(organizations)).exclude(email="").values(address=Lower("email")).distinct().count()
     )

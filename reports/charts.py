@@ -28,12 +28,14 @@ def _dollars(value: float, _position: int) -> str:
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    # Fixed margins rather than bbox_inches="tight", which draws the figure twice.
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
 
 
 def _axes(title: str, money: bool):
     figure = Figure(figsize=(WIDTH, HEIGHT))
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
     axes = figure.subplots()
     axes.set_title(title, fontsize=11, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
@@ -72,7 +74,10 @@ def bar_chart(
             axes.bar([p + offset for p in positions], values, width, label=label, color=colour)
     if not any(float(v) for values in series.values() for v in values):
         axes.set_ylim(0, 1)  # all zero: a flat axis, not "$-0" ticks
-    axes.set_xticks(positions, list(categories), fontsize=8, rotation=0 if len(categories) <= 6 else 30)
+    rotated = len(categories) > 6
+    axes.set_xticks(positions, list(categories), fontsize=8, rotation=30 if rotated else 0)
+    if rotated:
+        figure.subplots_adjust(bottom=0.26)
     if len(series) > 1:
         axes.legend(fontsize=8, frameon=False)
     return Chart(name=name, title=title, png=_png(figure))

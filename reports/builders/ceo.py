@@ -55,6 +55,7 @@ def build(ctx: Context) -> Report:
             start=ctx.now - TRAILING,
             end=ctx.now,
             by=("organization",),
+            sums=("gross",),
         )
     }
     bookings_by_source = event_selectors.charter_money(
@@ -64,6 +65,7 @@ def build(ctx: Context) -> Report:
         end=ctx.now,
         by=("organization", "source"),
         date_field="created_at",
+        sums=False,
     )
     unbilled = {
         row.organization_id: row
@@ -73,6 +75,7 @@ def build(ctx: Context) -> Report:
             start=ctx.start,
             end=ctx.now + timedelta(days=HORIZONS[-1]),
             by=("organization",),
+            sums=False,
         )
     }
     keys = event_selectors.service_key_rows(organizations=ids)
