@@ -33,6 +33,12 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _legend_below(figure: Figure, axes, entries: int) -> None:
+    """The legend under the chart, where it never covers a bar or the line."""
+    axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(4, entries))
+    figure.subplots_adjust(bottom=max(figure.subplotpars.bottom, 0.24))
+
+
 def _axes(title: str, money: bool):
     figure = Figure(figsize=(WIDTH, HEIGHT))
     figure.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
@@ -79,7 +85,7 @@ def bar_chart(
     if rotated:
         figure.subplots_adjust(bottom=0.26)
     if len(series) > 1:
-        axes.legend(fontsize=8, frameon=False)
+        _legend_below(figure, axes, len(series))
     return Chart(name=name, title=title, png=_png(figure))
 
 
@@ -103,5 +109,5 @@ def trend_chart(
     axes.plot(positions, [float(v) for v in values], marker="o", color="#111111", label=label, linewidth=1.8)
     axes.axhline(0, color="#999999", linewidth=0.8)
     axes.set_xticks(positions, list(months), fontsize=8)
-    axes.legend(fontsize=8, frameon=False, ncols=min(4, len(bars) + 1))
+    _legend_below(figure, axes, len(bars) + 1)
     return Chart(name=name, title=title, png=_png(figure))
