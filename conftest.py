@@ -6,6 +6,7 @@ Personas: `org` (Queen of San Diego-like brand) with its `owner`, `captain` and
 
 import logging
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,28 @@ def api_login(db):
         return client
 
     return login
+
+
+# --- AWS at moto's HTTP endpoint (S3, SES) --------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """One moto server per test session: an S3 and SES compatible HTTP endpoint.
+
+    (guests/tests/conftest.py still starts its own, with its buckets; its fixture can
+    shrink to making the buckets on this one.)
+    """
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

@@ -18,6 +18,19 @@ for option in ("data_folder_in", "data_folder_out", "control_folder"):
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
+
+def _cron(expression: str) -> crontab:
+    """A crontab from five fields: minute hour day-of-month month day-of-week."""
+    minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+
+
+# When the executive reports go out (UTC); override with five cron fields in the environment.
+EXEC_REPORTS_WEEKLY = _cron(os.environ.get("EXEC_REPORTS_WEEKLY_CRON", "0 13 * * mon"))
+EXEC_REPORTS_MONTHLY = _cron(os.environ.get("EXEC_REPORTS_MONTHLY_CRON", "0 13 1 * *"))
+
 app.conf.beat_schedule = {
     # Every 5 minutes: proves beat → broker → worker end to end; /healthz reads its time.
     "heartbeat": {
@@ -28,5 +41,24 @@ app.conf.beat_schedule = {
     "sign-in-rows-prune": {
         "task": "crew.tasks.sign_in_rows_prune",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Mondays 13:00 UTC (early morning in San Diego): last week's CEO, CTO and CMO reports,
+    # for the portfolio and every brand with recipients of its own. Once per period.
+    **{
+        f"exec-report-{report}": {
+            "task": "reports.tasks.exec_report_send",
+            "schedule": EXEC_REPORTS_WEEKLY,
+            "kwargs": {"report": report},
+        }
+        for report in ("ceo", "cto", "cmo")
+    },
+    # The 1st of the month, 13:00 UTC: last month's CFO and Accounting reports.
+    **{
+        f"exec-report-{report}": {
+            "task": "reports.tasks.exec_report_send",
+            "schedule": EXEC_REPORTS_MONTHLY,
+            "kwargs": {"report": report},
+        }
+        for report in ("cfo", "accounting")
     },
 }

@@ -9,9 +9,13 @@ recorded email and sends nothing: retries and double submissions never send twic
 """
 
 from collections.abc import Iterable
+from email.encoders import encode_base64
+from email.mime.base import MIMEBase
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -67,3 +71,32 @@ def email_queue(
 
         transaction.on_commit(lambda: send_outbound_email.delay(email.pk))
     return email
+
+
+def message_for(email: OutboundEmail) -> EmailMultiAlternatives:
+    """The message a recorded email is sent as: text, the HTML alternative, attachments.
+
+    An attachment with a `content_id` is an inline part (a chart the HTML shows as
+    `<img src="cid:…">`): the message becomes multipart/related so that clients show it
+    in place rather than as a file.
+    """
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, from_email=email.from_email, to=email.to, bcc=email.bcc
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        with default_storage.open(attachment["path"], "rb") as f:
+            data = f.read()
+        content_id = attachment.get("content_id")
+        if not content_id:
+            message.attach(attachment["name"], data, attachment["content_type"])
+            continue
+        part = MIMEBase(*attachment["content_type"].split("/", 1))
+        part.set_payload(data)
+        encode_base64(part)
+        part.add_header("Content-ID", f"<{content_id}>")
+        part.add_header("Content-Disposition", "inline", filename=attachment["name"])
+        message.attach(part)
+        message.mixed_subtype = "related"
+    return message

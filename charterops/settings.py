@@ -226,6 +226,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CharterOps <ops@charterops.local
 AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", "us-west-2")
 AWS_SES_REGION_ENDPOINT = env("AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com")
 USE_SES_V2 = True
+# django-ses paces sends to this share of the account's SES rate (0 turns pacing off).
+AWS_SES_AUTO_THROTTLE = float(env("AWS_SES_AUTO_THROTTLE", "0.5"))
 
 # --- Crew sign-in tokens (charterops/jwt.py). ---
 JWT_ALGORITHM = env("JWT_ALGORITHM", "HS256")

@@ -4,11 +4,10 @@ import logging
 
 from celery import shared_task
 from django.core.cache import cache
-from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from .mail import message_for
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -34,14 +33,7 @@ def send_outbound_email(self, email_id: int) -> str:
         if email is None or email.status == OutboundEmail.Status.SENT:
             return "skipped"
         email.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email.subject, body=email.body_text, from_email=email.from_email, to=email.to, bcc=email.bcc
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        for attachment in email.attachments:
-            with default_storage.open(attachment["path"], "rb") as f:
-                message.attach(attachment["name"], f.read(), attachment["content_type"])
+        message = message_for(email)
         try:
             message.send()
         except Exception as exc:

@@ -29,7 +29,7 @@ from charterops.mail import email_queue
 from charterops.models import Membership, RevokedToken
 from charterops.throttling import counter_incr, counters_get
 
-from .models import CrewMember, MagicLink
+from .models import CrewMember, MagicLink, SignInThrottleEvent
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def throttle_check(ip: str) -> None:
     }
     counts = counters_get(list(limits))
     if any(count >= limit for count, limit in zip(counts, limits.values(), strict=True)):
+        SignInThrottleEvent.record(ip=ip)
         raise SignInThrottled(_retry_after())
 
 

@@ -1,6 +1,9 @@
 """Crew members, the role slots of each event with their claim history, and checklists."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -219,3 +222,31 @@ class MagicLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} for {self.crew_member}"
+
+
+class SignInThrottleEvent(models.Model):
+    """A client address refused sign-in codes for one throttle window (read by the CTO report).
+
+    Recorded once per address and window, not per refused attempt, so an attack cannot
+    turn the refusals into a stream of writes.
+    """
+
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    window_start = models.DateTimeField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["ip", "window_start"], name="one_throttle_event_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} throttled at {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, *, ip: str | None) -> None:
+        """Note that `ip` is being refused in the current window (once per window)."""
+        window = settings.SIGN_IN_THROTTLE_WINDOW_SECONDS
+        now = timezone.now()
+        start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=UTC)
+        if cache.add(f"signin:throttle-event:{ip}:{start.timestamp():.0f}", 1, timeout=window):
+            cls.objects.get_or_create(ip=ip or None, window_start=start, defaults={"at": now})

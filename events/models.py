@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from charterops.models import Organization
@@ -49,6 +50,7 @@ class Source(models.TextChoices):
     SAILO = "sailo", "Sailo"
     GETMYBOAT = "getmyboat", "GetMyBoat"
     VIATOR = "viator", "Viator"
+    GETYOURGUIDE = "getyourguide", "GetYourGuide"
     OTHER = "other", "Other"
 
 
@@ -166,6 +168,39 @@ hours_field = {
 }
 
 
+def _cents(field: str) -> Cast:
+    """A two-decimal column as whole cents (an exact integer on every database)."""
+    return Cast(Round(F(field) * 100), BigIntegerField())
+
+
+def _half_up(scaled: ExpressionWrapper | F, divisor: int) -> ExpressionWrapper:
+    """Integer division rounding half up: exact, where SQLite's ROUND works in floating point."""
+    return ExpressionWrapper((scaled + Value(divisor // 2)) / Value(divisor), output_field=BigIntegerField())
+
+
+def revenue_cents(prefix: str = "") -> dict[str, ExpressionWrapper]:
+    """The database twins of Revenue's properties, in whole cents: gross, captain_fee,
+    crew_wages, port_fees and net, each rounded half up per event exactly as the properties
+    round (so a sum of them is the sum of the properties).
+
+    `prefix` reaches Revenue from another model, e.g. "revenue__" from Event (an event
+    without revenue gives NULL, which Sum skips).
+    """
+    gross = _cents(f"{prefix}gross")
+    captain_fee = _half_up(_cents(f"{prefix}captain_rate") * _cents(f"{prefix}captain_hours"), 100)
+    crew_wages = _half_up(_cents(f"{prefix}crew_rate") * F(f"{prefix}crew_count") * _cents(f"{prefix}crew_hours"), 100)
+    # cents × hundredths of a percent: 10,000 of those make a cent.
+    port_fees = _half_up(gross * _cents(f"{prefix}port_fee_pct"), 10_000)
+    net = ExpressionWrapper(gross - captain_fee - crew_wages - port_fees, output_field=BigIntegerField())
+    return {"gross": gross, "captain_fee": captain_fee, "crew_wages": crew_wages, "port_fees": port_fees, "net": net}
+
+
+class RevenueQuerySet(models.QuerySet):
+    def with_cents(self) -> "RevenueQuerySet":
+        """Annotate `<figure>_cents` for gross, captain_fee, crew_wages, port_fees and net."""
+        return self.annotate(**{f"{name}_cents": expression for name, expression in revenue_cents().items()})
+
+
 class Revenue(models.Model):
     """What a booking earns and costs. Owners only: crew never see any of it.
 
@@ -188,6 +223,8 @@ class Revenue(models.Model):
         help_text="Port / dock fee as a percentage of gross.",
     )
 
+    objects = RevenueQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "revenue"
 
@@ -198,6 +235,9 @@ class Revenue(models.Model):
     def organization_id(self) -> int:
         # Lets object-level permission checks see the brand of a revenue row.
         return self.event.organization_id
+
+    # Each figure below has a database twin in revenue_cents(), for aggregation; a test
+    # holds the two to the same cent.
 
     @property
     def captain_fee(self) -> Decimal:

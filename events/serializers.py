@@ -1,4 +1,4 @@
-"""Event serializers shared by the crew API (crew/api.py) and the service API.
+"""Event serializers shared by the crew API (crew/api/) and the service API (bookings/api.py).
 
 Revenue reaches a response only through `FieldPermissionsMixin`: holders of
 `events.view_revenue` for the event's brand get the `revenue` key, everyone else does

@@ -6,11 +6,18 @@ brand's current waiver is its highest version; signed means signed that version)
 manifest reads through it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 
+from charterops.models import Organization
 from crew.panels import PanelEvent
+from crew.policy import CLOSED_STATUSES
+from events.models import EventStatus
 
 from .models import ON_HOLD_STATUSES, Guest, WaiverStatus, waiver_status_of
 
@@ -60,3 +67,73 @@ def crew_manifest_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
         "on_hold_count": sum(line.on_hold for line in lines),
         "all_signed": bool(lines) and all(line.waiver_status == WaiverStatus.SIGNED for line in lines),
     }
+
+
+# --- Portfolio figures (executive reports) ---
+#
+# Counts over guests, one query each whatever their number. Who is on hold is decided by
+# GuestQuerySet.on_hold(); a charter that is over or called off is crew.policy's
+# CLOSED_STATUSES.
+
+Organizations = Iterable[Organization | int]
+
+
+@dataclass(frozen=True, slots=True)
+class OnHoldRow:
+    """An event about to sail with guests who have not signed the current waiver."""
+
+    event_id: int
+    organization_id: int
+    on_hold: int
+
+
+def on_hold_departing(*, organizations: Organizations, start: datetime, within: timedelta) -> list[OnHoldRow]:
+    """Per event departing in [start, start + within) and not closed, its guests on hold."""
+    rows = (
+        Guest.objects.for_orgs(list(organizations))
+        .on_hold()
+        .filter(event__departure_at__gte=start, event__departure_at__lt=start + within)
+        .exclude(event__status__in=CLOSED_STATUSES)
+        .values("event", "organization")
+        .annotate(n=Count("pk"))
+        .order_by("event")
+    )
+    return [OnHoldRow(event_id=row["event"], organization_id=row["organization"], on_hold=row["n"]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatGuests:
+    sailed: int  # distinct guests (by email) aboard a charter departing in the period
+    repeat: int  # of them, those aboard more than one charter of these brands up to the period's end
+
+
+def repeat_guests(*, organizations: Organizations, start: datetime, end: datetime) -> RepeatGuests:
+    """Guests are told apart by email address (case-insensitive); guests without one,
+    and cancelled charters, are not counted."""
+    guests = Guest.objects.for_orgs(list(organizations)).exclude(email="").exclude(event__status=EventStatus.CANCELLED)
+    aboard = (
+        guests.filter(event__departure_at__gte=start, event__departure_at__lt=end)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    # Only the addresses aboard in the period are grouped, not every guest ever.
+    per_guest = (
+        guests.filter(event__departure_at__lt=end)
+        .annotate(address=Lower("email"))
+        .filter(address__in=aboard)
+        .values("address")
+        .annotate(charters=Count("event", distinct=True))
+    )
+    totals = per_guest.aggregate(sailed=Count("address"), repeat=Count("address", filter=Q(charters__gt=1)))
+    return RepeatGuests(sailed=totals["sailed"] or 0, repeat=totals["repeat"] or 0)
+
+
+def reachable_contacts(*, organizations: Organizations) -> int:
+    """Distinct guest email addresses (case-insensitive) of these brands.
+
+    Guests record no marketing opt-out yet, so none is subtracted.
+    """
+    # SELECT COUNT(*) FROM (SELECT DISTINCT …): hashed, where COUNT(DISTINCT …) sorts.
+    return (
+        Guest.objects.for_orgs(list(organizations)).exclude(email="").values(address=Lower("email")).distinct().count()
+    )

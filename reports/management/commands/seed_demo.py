@@ -17,9 +17,13 @@ from charterops.models import Membership, Organization
 from crew import services as crew_services
 from crew.models import Anchor, ChecklistPhase, ChecklistTemplate, ChecklistTemplateItem, CrewMember, CrewRole, RoleSlot
 from events import services as event_services
-from events.models import Event, EventType, Source, Vessel
+from events.models import Event, EventStatus, EventType, ServiceKey, Source, Vessel
+from events.service_keys import service_key_create
 from guests.models import Guest, WaiverTemplate
 from guests.services import guest_page_publish
+
+from ...models import Milestone, MonthlyTarget, OwnerInputs, RecipientList, ReportKind
+from ...periods import month_of
 
 OWNER_USERNAME = "owner"
 OWNER_PASSWORD = "charterops-demo"  # noqa: S105 — local demo only; refused with DEBUG off
@@ -105,6 +109,25 @@ WAIVER_TEXT = (
     "for injuries that are not caused by their gross negligence."
 )
 
+# Four months of sailed (and a few cancelled) charters per brand, so that the executive
+# reports have a history to read: one every five days, channels and amounts varying.
+HISTORY_CHARTERS = 24
+HISTORY_SOURCES = (
+    Source.DIRECT,
+    Source.BOATSETTER,
+    Source.DIRECT,
+    Source.SAILO,
+    Source.BOATSETTER,
+    Source.GETMYBOAT,
+    Source.DIRECT,
+    Source.VIATOR,
+)
+# Guests who come back: a few addresses sail more than once across the brands.
+REGULARS = ("morgan.regular@example.com", "sam.regular@example.com", "lee.regular@example.com")
+# Who receives each executive report (demo addresses; the sender is the main brand's admin@).
+REPORT_SENDER = "CharterOps reports <admin@sailjada.com>"
+REPORT_AUDIT_COPY = "admin@sailjada.com"
+
 # Upcoming demo events, relative to today so that every page has something current.
 UPCOMING = (
     ("sunset-sail", "Sunset sail", EventType.SUNSET_SAIL, 1, time(17, 30), 2),
@@ -126,9 +149,12 @@ class Command(BaseCommand):
             owner = self.seed_owner()
             for brand in BRANDS:
                 self.seed_brand(brand, owner)
+            self.seed_report_settings()
         # Guest pages are published now, so /g/boatsetter-may-30-2024 answers as soon as the server is up.
-        for event in Event.objects.filter(organization__slug__in=[b.slug for b in BRANDS]).select_related(
-            "organization"
+        for event in (
+            Event.objects.filter(organization__slug__in=[b.slug for b in BRANDS])
+            .exclude(slug__startswith="history-")
+            .select_related("organization")
         ):
             guest_page_publish(event=event)
         counts = {m._meta.verbose_name_plural: m.objects.count() for m in (Organization, Event, CrewMember, Guest)}
@@ -192,6 +218,7 @@ class Command(BaseCommand):
             self.seed_boatsetter_charter(org, vessel, crew, owner)
         for key, name, event_type, days_ahead, start, hours in UPCOMING:
             self.seed_upcoming(org, vessel, crew, owner, f"{key}-demo", name, event_type, days_ahead, start, hours)
+        self.seed_history(org, vessel, owner, BRANDS.index(brand))
 
     def seed_checklists(self, org: Organization) -> None:
         for (event_type, phase), items in CHECKLISTS.items():
@@ -279,3 +306,146 @@ class Command(BaseCommand):
             revenue={"gross": Decimal(300 * hours), "captain_rate": Decimal("50"), "captain_hours": Decimal(hours)},
         )
         self.assign(event, crew, owner, how_many=1 if days_ahead > 1 else 2)
+
+    def seed_history(self, org: Organization, vessel: Vessel, owner, brand_number: int) -> None:
+        """Past charters (sailed, some cancelled) with revenue, booking dates and guests."""
+        today = timezone.localdate(timezone=org.tz)
+        for n in range(HISTORY_CHARTERS):
+            hours = 2 + (n + brand_number) % 3
+            departure = datetime.combine(
+                today - timedelta(days=3 + 5 * n), time(17, 30) if n % 2 else time(10, 0), tzinfo=org.tz
+            )
+            crew_count = 1 + (n + brand_number) % 2
+            event = self.upsert_event(
+                org,
+                f"history-{n + 1}",
+                owner,
+                {
+                    "name": f"{'Sunset sail' if n % 2 else 'Harbor charter'} — {departure:%-d %b}",
+                    "event_type": EventType.SUNSET_SAIL if n % 2 else EventType.CHARTER,
+                    "vessel": vessel,
+                    "departure_at": departure,
+                    "return_at": departure + timedelta(hours=hours),
+                    "location": "Shelter Island guest dock, San Diego",
+                    "source": HISTORY_SOURCES[(n + brand_number) % len(HISTORY_SOURCES)],
+                    "guest_count": 2 + (n * 3 + brand_number) % 9,
+                },
+                # A charter in nine sails with no revenue recorded: the reports flag it.
+                revenue=None
+                if (n + brand_number) % 9 == 4
+                else {
+                    "gross": Decimal(280 * hours) + Decimal("37.50") * ((n * 7 + brand_number) % 9),
+                    "captain_rate": Decimal("50"),
+                    "captain_hours": Decimal(hours),
+                    "crew_rate": Decimal("25"),
+                    "crew_count": crew_count,
+                    "crew_hours": Decimal(hours),
+                    "port_fee_pct": Decimal("18"),
+                },
+            )
+            booked = departure - timedelta(days=2 + (n * 11 + brand_number * 5) % 60)
+            Event.objects.filter(pk=event.pk).update(created_at=booked)
+            outcome = EventStatus.CANCELLED if (n + brand_number) % 7 == 3 else EventStatus.COMPLETED
+            path = (
+                [EventStatus.CANCELLED]
+                if outcome == EventStatus.CANCELLED
+                else [
+                    EventStatus.CONFIRMED,
+                    EventStatus.IN_PROGRESS,
+                    EventStatus.COMPLETED,
+                ]
+            )
+            if event.status == EventStatus.PENDING_CONFIRMATION:
+                for status in path:
+                    event_services.event_transition(
+                        event=event, to_status=status, by=owner, reason="demo history", override=True
+                    )
+            guests = [(f"Guest {n + 1}-{k}", f"guest{brand_number}-{n}-{k}@example.com") for k in (1, 2)]
+            if n % 4 == 1:
+                regular = REGULARS[(n // 4 + brand_number) % len(REGULARS)]
+                guests.append((f"Regular {regular.split('.')[0].title()}", regular))
+            for name, email in guests:
+                Guest.objects.get_or_create(event=event, name=name, defaults={"email": email, "organization": org})
+
+        # Two confirmed charters ahead: deferred revenue and a pipeline to read.
+        for n in range(2):
+            departure = datetime.combine(today + timedelta(days=12 + 9 * n), time(10, 0), tzinfo=org.tz)
+            event = self.upsert_event(
+                org,
+                f"booked-ahead-{n + 1}",
+                owner,
+                {
+                    "name": f"Private charter — {departure:%-d %b}",
+                    "event_type": EventType.CHARTER,
+                    "vessel": vessel,
+                    "departure_at": departure,
+                    "return_at": departure + timedelta(hours=4),
+                    "location": "Shelter Island guest dock, San Diego",
+                    "source": Source.BOATSETTER if n else Source.DIRECT,
+                    "guest_count": 6,
+                },
+                revenue={"gross": Decimal("1450.00"), "captain_rate": Decimal("50"), "captain_hours": Decimal(4)},
+            )
+            if event.status == EventStatus.PENDING_CONFIRMATION:
+                event_services.event_transition(event=event, to_status=EventStatus.CONFIRMED, by=owner)
+
+    def seed_report_settings(self) -> None:
+        """Owner inputs, milestones, targets and recipients of the executive reports, and a
+        booking platform's key in use, so that every report has something to measure."""
+        today = timezone.localdate()
+        this_month = today.replace(day=1)
+        portfolio, _ = OwnerInputs.objects.update_or_create(
+            organization=None,
+            defaults={
+                "fixed_costs_monthly": Decimal("4000.00"),
+                "infrastructure_cost_monthly": Decimal("180.00"),
+                "jwt_key_rotated_on": today - timedelta(days=100),
+            },
+        )
+        for org in Organization.objects.filter(slug__in=[b.slug for b in BRANDS]):
+            OwnerInputs.objects.update_or_create(organization=org, defaults={"fixed_costs_monthly": Decimal("1500.00")})
+        # Monthly targets from three months back to three months ahead (the horizon).
+        month = month_of(month_of(month_of(this_month).previous().start).previous().start).previous().start
+        for step in range(7):
+            MonthlyTarget.objects.update_or_create(
+                inputs=portfolio, month=month, defaults={"gross": Decimal(12000 + 1000 * step)}
+            )
+            month = month_of(month).end
+        campaign_start = today - timedelta(days=30)
+        for days, target in ((30, 20), (60, 45), (90, 80)):
+            Milestone.objects.update_or_create(
+                inputs=portfolio,
+                title=f"Spring campaign — {days} days",
+                defaults={
+                    "kind": Milestone.Kind.CAMPAIGN,
+                    "metric": Milestone.Metric.BOOKINGS,
+                    "target": Decimal(target),
+                    "starts_on": campaign_start,
+                    "due_on": campaign_start + timedelta(days=days),
+                },
+            )
+        Milestone.objects.update_or_create(
+            inputs=portfolio,
+            title="Net covers the quarter's fixed costs",
+            defaults={
+                "kind": Milestone.Kind.PROFITABILITY,
+                "metric": Milestone.Metric.NET,
+                "target": Decimal("30000.00"),
+                "starts_on": this_month - timedelta(days=60),
+                "due_on": this_month + timedelta(days=30),
+            },
+        )
+        for report in ReportKind.values:
+            RecipientList.objects.update_or_create(
+                report=report,
+                organization=None,
+                defaults={
+                    "from_email": REPORT_SENDER,
+                    "to": f"{report}@sailjada.com",
+                    "bcc": REPORT_AUDIT_COPY,
+                },
+            )
+        queen = Organization.objects.get(slug="queenofsandiego")
+        if not ServiceKey.objects.for_org(queen).filter(name="Boatsetter").exists():
+            key, _ = service_key_create(organization=queen, name="Boatsetter")
+            ServiceKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now() - timedelta(days=2))
