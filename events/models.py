@@ -49,6 +49,7 @@ class Source(models.TextChoices):
     SAILO = "sailo", "Sailo"
     GETMYBOAT = "getmyboat", "GetMyBoat"
     VIATOR = "viator", "Viator"
+    GETYOURGUIDE = "getyourguide", "GetYourGuide"
     OTHER = "other", "Other"
 
 
