@@ -29,4 +29,9 @@ app.conf.beat_schedule = {
         "task": "crew.tasks.sign_in_rows_prune",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Every minute: webhook deliveries whose worker died or whose retry nudge was lost go out again.
+    "webhook-deliveries-sweep": {
+        "task": "events.tasks.webhook_deliveries_sweep",
+        "schedule": crontab(minute="*"),
+    },
 }

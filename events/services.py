@@ -14,8 +14,9 @@ from charterops.errors import Conflict
 from charterops.models import Organization
 from charterops.services import model_update
 
-from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source
-from .signals import event_changed, event_created, event_transitioning
+from . import webhooks
+from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source, WebhookEventType
+from .signals import event_changed, event_created, event_transitioned, event_transitioning
 
 REVENUE_FIELDS = ("gross", "captain_rate", "captain_hours", "crew_rate", "crew_count", "crew_hours", "port_fee_pct")
 EVENT_EDITABLE_FIELDS = (
@@ -97,14 +98,19 @@ def event_create_from_instance(
     if revenue is not None:
         revenue_set(event=event, **revenue)
     event_created.send(sender=Event, event=event, by=by)
+    webhooks.event_emit(event=event, event_type=WebhookEventType.EVENT_CREATED)
     return event
 
 
 @transaction.atomic
 def event_update(*, event: Event, by: AbstractBaseUser | None = None, **changes: Any) -> Event:
     """Change an event's details (not its status: that is event_transition)."""
+    before = {name: getattr(event, name) for name in changes if name in EVENT_EDITABLE_FIELDS}
     model_update(instance=event, fields=EVENT_EDITABLE_FIELDS, data=changes)
     event_changed.send(sender=Event, event=event)
+    changed = [name for name, value in before.items() if getattr(event, name) != value]
+    if changed:
+        webhooks.event_emit(event=event, event_type=WebhookEventType.EVENT_UPDATED, changes=changed)
     return event
 
 
@@ -157,4 +163,8 @@ def event_transition(
     EventTransition.objects.create(event=locked, from_status=current, to_status=to_status, by=by, reason=reason)
     event.status = locked.status
     event_changed.send(sender=Event, event=locked)
+    event_transitioned.send(sender=Event, event=locked, from_status=current, to_status=to_status, by=by, reason=reason)
+    webhooks.event_emit(
+        event=locked, event_type=webhooks.STATUS_EVENT_TYPES[to_status], from_status=current, reason=reason
+    )
     return locked
