@@ -330,12 +330,17 @@ BY_REFERENCE = [
 
 class ServiceBookingApi(ServiceApi):
     @extend_schema(
-        parameters=BY_REFERENCE, responses=BookingOut, summary="A booking by the platform's reference", tags=["service"]
+        operation_id="service_booking_retrieve",
+        parameters=BY_REFERENCE,
+        responses=BookingOut,
+        summary="A booking by the platform's reference",
+        tags=["service"],
     )
     def get(self, request: Request, source: str, external_ref: str) -> Response:
         return Response(BookingOut(_booking(request, source, external_ref)).data)
 
     @extend_schema(
+        operation_id="service_booking_update",
         parameters=BY_REFERENCE,
         request=BookingChangeIn,
         responses={200: BookingChangedOut},
@@ -354,6 +359,7 @@ class ServiceBookingApi(ServiceApi):
 
 class ServiceBookingCancelApi(ServiceApi):
     @extend_schema(
+        operation_id="service_booking_cancel",
         parameters=BY_REFERENCE,
         request=BookingCancelIn,
         responses={200: BookingCancelledOut},

@@ -249,9 +249,11 @@ def retry_schedule() -> list[float]:
 
 
 def _lease() -> timedelta:
-    # Long enough for any attempt to finish; after it a delivery marked `sending` is
-    # taken to be a dead worker's and is due again.
-    return timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 10)
+    # Longer than an attempt takes (connecting and reading each time out); after it a
+    # delivery still marked `sending` is taken to be a dead worker's and is due again. A
+    # slow attempt outliving its lease is harmless: the receiver sees the same webhook-id
+    # twice, and only the worker holding the delivery records its outcome.
+    return timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 2 + 5)
 
 
 def _due(now: datetime) -> Q:
@@ -289,6 +291,11 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
     if not endpoint.active:
         _finish(delivery, status=WebhookDelivery.Status.FAILED, error="The endpoint is disabled.")
         return "endpoint disabled"
+    # The attempt is logged before the POST: a worker killed during it leaves its row open.
+    WebhookAttempt.objects.filter(delivery_id=delivery_id, duration_ms__isnull=True).update(
+        error="The worker stopped during this attempt; no answer was recorded."
+    )
+    WebhookAttempt.objects.create(delivery_id=delivery_id, number=delivery.attempts, started_at=now)
     result = webhook_http.post(
         url=endpoint.url,
         msg_id=delivery.message.msg_id,
@@ -307,10 +314,7 @@ def _finish(delivery: WebhookDelivery, *, status: str, error: str = "", **fields
 @transaction.atomic
 def _record(delivery: WebhookDelivery, result: webhook_http.PostResult) -> str:
     current = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
-    WebhookAttempt.objects.create(
-        delivery=current,
-        number=delivery.attempts,
-        started_at=result.started_at,
+    WebhookAttempt.objects.filter(delivery=current, number=delivery.attempts, duration_ms__isnull=True).update(
         duration_ms=result.duration_ms,
         status_code=result.status,
         response_excerpt=result.excerpt,

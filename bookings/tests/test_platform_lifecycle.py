@@ -212,3 +212,15 @@ def test_crew_not_on_the_event_are_not_told(boatsetter, booked, org, django_capt
         boatsetter.post(f"{BOOKED}/cancel", {"reason": "Weather"}, format="json")
     everyone = [address for email in OutboundEmail.objects.all() for address in email.to]
     assert bystander.user.email not in everyone
+
+
+def test_the_back_office_cancels_a_booking_the_same_way(
+    client, owner, booked, captain, deckhand, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/events/event/", {"action": "mark_cancelled", "_selected_action": [booked.pk]})
+    booked.refresh_from_db()
+    assert booked.status == EventStatus.CANCELLED
+    assert [e.to for e in emails("event_cancelled")] == sorted([[captain.user.email], [deckhand.user.email]])
+    assert "Cancelled in the back office." in emails("event_cancelled")[0].body_text

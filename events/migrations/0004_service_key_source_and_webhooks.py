@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField()),
                 ('started_at', models.DateTimeField()),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
+                ('duration_ms', models.PositiveIntegerField(blank=True, help_text='Empty while the attempt is under way.', null=True)),
                 ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('response_excerpt', models.TextField(blank=True)),
                 ('error', models.CharField(blank=True, max_length=500)),

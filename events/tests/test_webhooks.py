@@ -429,3 +429,23 @@ def test_a_crew_member_cannot_reach_the_webhook_back_office(client, deckhand, or
     client.force_login(deckhand.user)
     assert client.get("/admin/events/webhookendpoint/").status_code in {302, 403}
     assert client.get(f"/admin/events/webhookendpoint/{endpoint.pk}/change/").status_code in {302, 403}
+
+
+def test_the_readmes_receiving_example_verifies_a_real_delivery(org, receiver, django_capture_on_commit_callbacks):
+    import re
+    import textwrap
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = textwrap.dedent(re.search(r"```python\n(\s*import base64.*?)```", readme, re.DOTALL).group(1))
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 — our own README's example
+    _, secret = endpoint_for(org, receiver.url())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_event(org, name="From the README")
+
+    request = receiver.requests[0]
+    payload = namespace["verify"](secret, request.headers, request.body.encode())
+    assert payload["data"]["event"]["name"] == "From the README"
+    with pytest.raises(ValueError, match="bad signature"):
+        namespace["verify"](secret, request.headers, request.body.encode() + b" ")
