@@ -13,7 +13,6 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from charterops.models import OutboundEmail
-from crew.tests.factories import make_event as make_crew_event
 from events import services, webhooks
 from events.models import (
     EventStatus,
@@ -114,41 +113,6 @@ def test_another_brands_events_never_reach_our_endpoint(org, other_org, receiver
         make_event(other_org)
     assert receiver.requests == []
     assert not WebhookMessage.objects.exists()
-
-
-def test_the_lifecycle_and_the_roster_are_told(
-    org, owner, captain, deckhand, receiver, django_capture_on_commit_callbacks
-):
-    from crew import services as crew_services
-    from crew.models import RoleSlot
-
-    _, secret = endpoint_for(org, receiver.url())
-    with django_capture_on_commit_callbacks(execute=True):
-        event = make_crew_event(org, deckhand_slots=0)
-        first_mate = RoleSlot.objects.get(event=event, role="first_mate")
-        crew_services.role_claim(slot=first_mate, crew_member=deckhand)
-        crew_services.role_release(slot=first_mate, by=deckhand.user)
-        services.event_update(event=event, guest_count=8, name=event.name)
-        crew_services.event_confirm(event=event, by=owner)
-        services.event_transition(event=event, to_status=EventStatus.IN_PROGRESS, by=owner)
-        services.event_transition(event=event, to_status=EventStatus.COMPLETED, by=owner)
-
-    payloads = [verified(secret, request) for request in receiver.requests]
-    assert [p["type"] for p in payloads] == [
-        "event.created",
-        "role.claimed",
-        "role.released",
-        "event.updated",
-        "event.confirmed",
-        "event.started",
-        "event.completed",
-    ]
-    claimed = payloads[1]["data"]
-    assert claimed["crew_member"]["name"] == deckhand.display_name
-    assert (claimed["slot"]["label"], claimed["action"]) == ("First mate", "claimed")
-    assert payloads[3]["data"]["changes"] == ["guest_count"]  # the unchanged name is not news
-    assert payloads[5]["data"]["from_status"] == "confirmed"
-    assert len({request.headers["webhook-id"] for request in receiver.requests}) == 7
 
 
 # --- Retries ---------------------------------------------------------------------------------
