@@ -87,6 +87,9 @@ def event_create_from_instance(
         if moment is None or timezone.is_naive(moment):
             raise ValidationError({field: "Give a date and time with its time zone."})
     if not event.slug:
+        # One brand's events choose their addresses one at a time: two bookings of the same
+        # day made at the same instant would otherwise both take the first free slug.
+        Organization.objects.select_for_update().filter(pk=event.organization_id).first()
         event.slug = _unique_slug(
             event.organization,
             default_slug(
