@@ -305,14 +305,14 @@ class ServiceEventCreateApi(ServiceApi):
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-class ServiceEventDetailApi(ServiceApi):
-    @extend_schema(responses=BookingOut, summary="An event this organization's bookings created", tags=["service"])
-    def get(self, request: Request, public_id: str) -> Response:
-        event = get_for_org_or_404(Event.objects.all(), request.auth.organization, public_id=public_id)
-        return Response(BookingOut(event).data)
+def _by_id(request: Request, public_id: str) -> Event:
+    """The key's brand's booking with this id (what the create call answered); else a 404."""
+    return get_for_org_or_404(
+        Event.objects.select_related("organization"), request.auth.organization, public_id=public_id
+    )
 
 
-def _booking(request: Request, source: str, external_ref: str) -> Event:
+def _by_reference(request: Request, source: str, external_ref: str) -> Event:
     """The key's brand's booking with this platform reference; anything else is a 404."""
     return get_for_org_or_404(
         Event.objects.select_related("organization"),
@@ -322,13 +322,72 @@ def _booking(request: Request, source: str, external_ref: str) -> Event:
     )
 
 
+def _change(request: Request, event: Event) -> Response:
+    incoming = BookingChangeIn(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    update = services.booking_update(event=event, change=incoming.change())
+    return Response(_with(update.event, changed=update.changed))
+
+
+def _cancel(request: Request, event: Event) -> Response:
+    incoming = BookingCancelIn(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    reason = incoming.validated_data.get("reason", "").strip()
+    label = Source(event.source).label if event.source in Source.values else event.source
+    result = services.booking_cancel(event=event, reason=reason or f"Cancelled through {label}.")
+    return Response(_with(result.event, cancelled=result.cancelled))
+
+
 BY_REFERENCE = [
     OpenApiParameter("source", str, OpenApiParameter.PATH, enum=[s for s in Source.values if s != Source.DIRECT]),
     OpenApiParameter("external_ref", str, OpenApiParameter.PATH, description="The platform's reference (externalRef)."),
 ]
+CHANGE_DOC = (
+    "Times, name, party size, notes, meeting point and money. The crew get one email saying what changed, the "
+    "checklist follows the new times, the guest page is republished. Sending the same change again changes "
+    "nothing and tells nobody. A completed or cancelled booking is a 409."
+)
+CANCEL_DOC = (
+    "The crew (with the reason) and the guests are told, once. Cancelling again answers 200 with `cancelled` "
+    "false; a completed charter is a 409 that says why."
+)
+
+
+class ServiceEventDetailApi(ServiceApi):
+    """A booking by the id the create call answered (for bookings sent without externalRef)."""
+
+    @extend_schema(responses=BookingOut, summary="An event this organization's bookings created", tags=["service"])
+    def get(self, request: Request, public_id: str) -> Response:
+        return Response(BookingOut(_by_id(request, public_id)).data)
+
+    @extend_schema(
+        operation_id="service_event_update",
+        request=BookingChangeIn,
+        responses={200: BookingChangedOut},
+        summary="Move or change a booking, by its id",
+        description=CHANGE_DOC,
+        tags=["service"],
+    )
+    def patch(self, request: Request, public_id: str) -> Response:
+        return _change(request, _by_id(request, public_id))
+
+
+class ServiceEventCancelApi(ServiceApi):
+    @extend_schema(
+        operation_id="service_event_cancel",
+        request=BookingCancelIn,
+        responses={200: BookingCancelledOut},
+        summary="Cancel a booking, by its id",
+        description=CANCEL_DOC,
+        tags=["service"],
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        return _cancel(request, _by_id(request, public_id))
 
 
 class ServiceBookingApi(ServiceApi):
+    """A booking by the platform's own reference."""
+
     @extend_schema(
         operation_id="service_booking_retrieve",
         parameters=BY_REFERENCE,
@@ -337,7 +396,7 @@ class ServiceBookingApi(ServiceApi):
         tags=["service"],
     )
     def get(self, request: Request, source: str, external_ref: str) -> Response:
-        return Response(BookingOut(_booking(request, source, external_ref)).data)
+        return Response(BookingOut(_by_reference(request, source, external_ref)).data)
 
     @extend_schema(
         operation_id="service_booking_update",
@@ -345,16 +404,11 @@ class ServiceBookingApi(ServiceApi):
         request=BookingChangeIn,
         responses={200: BookingChangedOut},
         summary="Move or change a booking",
-        description="Times, name, party size, notes, meeting point and money. The crew get one email saying what "
-        "changed, the checklist follows the new times, the guest page is republished. Sending the same change "
-        "again changes nothing and tells nobody. A completed or cancelled booking is a 409.",
+        description=CHANGE_DOC,
         tags=["service"],
     )
     def patch(self, request: Request, source: str, external_ref: str) -> Response:
-        incoming = BookingChangeIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        update = services.booking_update(event=_booking(request, source, external_ref), change=incoming.change())
-        return Response(_with(update.event, changed=update.changed))
+        return _change(request, _by_reference(request, source, external_ref))
 
 
 class ServiceBookingCancelApi(ServiceApi):
@@ -364,18 +418,11 @@ class ServiceBookingCancelApi(ServiceApi):
         request=BookingCancelIn,
         responses={200: BookingCancelledOut},
         summary="Cancel a booking",
-        description="The crew and the guests are told (once). Cancelling again answers 200 with `cancelled` false; "
-        "a completed charter is a 409 that says why.",
+        description=CANCEL_DOC,
         tags=["service"],
     )
     def post(self, request: Request, source: str, external_ref: str) -> Response:
-        incoming = BookingCancelIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        event = _booking(request, source, external_ref)
-        reason = incoming.validated_data.get("reason", "").strip()
-        label = Source(event.source).label if event.source in Source.values else event.source
-        result = services.booking_cancel(event=event, reason=reason or f"Cancelled through {label}.")
-        return Response(_with(result.event, cancelled=result.cancelled))
+        return _cancel(request, _by_reference(request, source, external_ref))
 
 
 class ServiceKeyScheme(OpenApiAuthenticationExtension):

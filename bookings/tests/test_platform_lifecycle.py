@@ -3,6 +3,7 @@ services as the back office: the crew are told once, refusals are 409s, other br
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -224,3 +225,40 @@ def test_the_back_office_cancels_a_booking_the_same_way(
     assert booked.status == EventStatus.CANCELLED
     assert [e.to for e in emails("event_cancelled")] == sorted([[captain.user.email], [deckhand.user.email]])
     assert "Cancelled in the back office." in emails("event_cancelled")[0].body_text
+
+
+def test_a_booking_sent_without_reference_is_moved_and_cancelled_by_its_id(
+    boatsetter, captain, django_capture_on_commit_callbacks
+):
+    from bookings.tests.test_platform_intake import SEED
+
+    made = boatsetter.post(URL, {**SEED, "crew": []}, format="json", HTTP_IDEMPOTENCY_KEY="bs-no-ref").json()
+    by_id = f"{URL}{made['id']}/"
+    moved = boatsetter.patch(by_id, {"endTime": "21:00"}, format="json")
+    assert (moved.status_code, moved.json()["changed"]) == (200, ["return_at"])
+    cancelled = boatsetter.post(f"{by_id}cancel", {"reason": "Weather"}, format="json")
+    assert (cancelled.status_code, cancelled.json()["cancelled"]) == (200, True)
+    assert Event.objects.get(public_id=made["id"]).status == EventStatus.CANCELLED
+
+
+def test_another_brands_key_cannot_change_a_booking_by_its_id_either(booked, other_org):
+    _, plain = service_key_create(organization=other_org, name="Boatsetter", source=Source.BOATSETTER)
+    theirs = APIClient()
+    theirs.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert theirs.patch(f"{URL}{booked.public_id}/", {"guestCount": 1}, format="json").status_code == 404
+    assert theirs.post(f"{URL}{booked.public_id}/cancel", {}, format="json").status_code == 404
+    booked.refresh_from_db()
+    assert booked.status == EventStatus.PENDING_CONFIRMATION
+
+
+def test_moving_a_charter_republishes_its_guest_page(
+    boatsetter, booked, org, settings, django_capture_on_commit_callbacks
+):
+    # The brand's published page on the local file system (guests.storage; S3 in production).
+    page = Path(settings.MEDIA_ROOT) / "brands" / org.slug / f"g/{booked.slug}.html"
+    assert "10:00" in page.read_text()
+    with django_capture_on_commit_callbacks(execute=True):
+        boatsetter.patch(BOOKED, {"startTime": "11:30"}, format="json")
+    html = page.read_text()
+    assert "11:30" in html
+    assert "840.78" not in html
