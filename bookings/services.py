@@ -320,7 +320,7 @@ def booking_update(*, event: Event, change: BookingChange, by: AbstractBaseUser 
     republished by their receivers, event.updated sent), revenue kept apart, and the crew
     told in one email each what changed. The same change again changes nothing and tells
     nobody; a booking past its lifecycle (completed, cancelled) is refused with a Conflict."""
-    event = Event.objects.select_for_update().select_related("organization", "vessel").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("organization", "vessel").get(pk=event.pk)
     _refuse_if_final(event)
     changes = _event_changes(event, change)
     before = {name: getattr(event, name) for name in changes}
@@ -356,7 +356,7 @@ def booking_cancel(*, event: Event, reason: str, by: AbstractBaseUser | None = N
     """Cancel a booking through the lifecycle (a completed charter is refused with a
     Conflict that says why); the crew are told with the reason, the guests by their own
     receiver, the endpoints by event.cancelled. Cancelling again changes nothing."""
-    event = Event.objects.select_for_update().select_related("organization").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("organization").get(pk=event.pk)
     if event.status == EventStatus.CANCELLED:
         return BookingCancellation(event=event, cancelled=False)
     reason = " ".join(reason.split())[:300]
