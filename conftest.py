@@ -268,3 +268,18 @@ def moto_endpoint():
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+# --- Webhooks: a real receiver on 127.0.0.1 ------------------------------------------------
+
+
+@pytest.fixture
+def receiver(settings):
+    """A webhook receiver on 127.0.0.1 (events/tests/receiver.py). The SSRF guard lets
+    127.0.0.1 through for this test only; by default it refuses every private address."""
+    from events.tests.receiver import Receiver
+
+    settings.WEBHOOK_TEST_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    running = Receiver().start()
+    yield running
+    running.stop()

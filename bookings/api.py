@@ -10,7 +10,7 @@ platform may safely retry.
 from decimal import Decimal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -80,28 +80,19 @@ class ServiceKeyThrottle(WindowRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": key.prefix} if isinstance(key, ServiceKey) else None
 
 
-class BookingIn(serializers.Serializer):
-    """A booking as the platforms send it; times are the organization's local time."""
+MONEY_FIELDS = {
+    "gross": "gross",
+    "captainRate": "captain_rate",
+    "captainHours": "captain_hours",
+    "crewRate": "crew_rate",
+    "crewHours": "crew_hours",
+    "portFeePct": "port_fee_pct",
+}
 
-    eventName = serializers.CharField(max_length=200)
-    eventDate = serializers.DateField()
-    startTime = serializers.TimeField()
-    endTime = serializers.TimeField(help_text="Earlier than startTime means the charter ends the next day.")
-    eventType = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
-    source = serializers.ChoiceField(choices=Source.choices, help_text="The booking platform (not “direct”).")
-    externalRef = serializers.CharField(max_length=120)
-    captain = serializers.EmailField(required=False, allow_blank=True, help_text="The captain's email.")
-    crew = serializers.ListField(
-        child=serializers.EmailField(),
-        required=False,
-        default=list,
-        max_length=21,
-        help_text="Crew emails: the first is first mate, the rest deckhands.",
-    )
-    vessel = serializers.CharField(required=False, allow_blank=True, max_length=120, help_text="Vessel name.")
-    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    guestCount = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+class MoneyIn(serializers.Serializer):
+    """What a booking earns and costs: it goes into Revenue, never into notes."""
+
     gross = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), required=False)
     captainRate = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), required=False)
     captainHours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), required=False)
@@ -111,14 +102,47 @@ class BookingIn(serializers.Serializer):
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=False
     )
 
-    MONEY = {
-        "gross": "gross",
-        "captainRate": "captain_rate",
-        "captainHours": "captain_hours",
-        "crewRate": "crew_rate",
-        "crewHours": "crew_hours",
-        "portFeePct": "port_fee_pct",
-    }
+    def revenue(self) -> dict[str, Decimal] | None:
+        data = self.validated_data
+        return {field: data[name] for name, field in MONEY_FIELDS.items() if name in data} or None
+
+
+CREW_REF_HELP = (
+    "An email address, or the platform's own id for the crew member (set on the crew member in the back office)."
+)
+
+
+class BookingIn(MoneyIn):
+    """A booking as the platforms send it; times are the organization's local time."""
+
+    eventName = serializers.CharField(max_length=200)
+    eventDate = serializers.DateField()
+    startTime = serializers.TimeField()
+    endTime = serializers.TimeField(help_text="Earlier than startTime means the charter ends the next day.")
+    eventType = serializers.ChoiceField(choices=EventType.choices, default=EventType.CHARTER)
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        required=False,
+        help_text="The booking platform (not “direct”). Left out: the platform the service key is for.",
+    )
+    externalRef = serializers.CharField(
+        max_length=120,
+        required=False,
+        help_text="The platform's reference. Without it, send an Idempotency-Key header to make retries safe.",
+    )
+    captain = serializers.CharField(required=False, allow_blank=True, max_length=254, help_text=CREW_REF_HELP)
+    crew = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        default=list,
+        max_length=21,
+        help_text="The crew, each " + CREW_REF_HELP[0].lower() + CREW_REF_HELP[1:-1] + ": the first is first mate, "
+        "the rest deckhands. Names matching nobody are reported in `unknown_crew`; their seats stay open.",
+    )
+    vessel = serializers.CharField(required=False, allow_blank=True, max_length=120, help_text="Vessel name.")
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    guestCount = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
     def validate_source(self, value: str) -> str:
         if value == Source.DIRECT:
@@ -137,16 +161,16 @@ class BookingIn(serializers.Serializer):
             day=data["eventDate"],
             start=data["startTime"],
             end=data["endTime"],
-            source=data["source"],
-            external_ref=data["externalRef"],
+            source=data.get("source", ""),
+            external_ref=data.get("externalRef", "").strip(),
             event_type=data["eventType"],
-            captain_email=data.get("captain", ""),
-            crew_emails=data["crew"],
+            captain=data.get("captain", "").strip(),
+            crew=[ref.strip() for ref in data["crew"]],
             vessel_name=data.get("vessel", ""),
             location=data.get("location", ""),
             guest_count=data["guestCount"],
             notes=data.get("notes", ""),
-            revenue={field: data[name] for name, field in self.MONEY.items() if name in data} or None,
+            revenue=self.revenue(),
         )
 
 
@@ -158,16 +182,109 @@ class BookingOut(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "status", "departure_at", "return_at", "source", "external_ref"]
 
 
-class ServiceEventCreateApi(APIView):
+class BookingCreatedOut(BookingOut):
+    unknown_crew = serializers.ListField(
+        child=serializers.CharField(), help_text="Crew emails or ids that match no active crew member."
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="What the platform should know: unsafe retries, seats left open."
+    )
+
+    class Meta(BookingOut.Meta):
+        fields = [*BookingOut.Meta.fields, "unknown_crew", "warnings"]
+
+
+class BookingChangeIn(MoneyIn):
+    """What a platform may change of a booking; every field is optional. Times are local."""
+
+    eventName = serializers.CharField(max_length=200, required=False)
+    eventDate = serializers.DateField(required=False, help_text="A new date keeps the times.")
+    startTime = serializers.TimeField(required=False, help_text="A new time keeps the date.")
+    endTime = serializers.TimeField(required=False, help_text="Not after startTime: the charter ends the next day.")
+    guestCount = serializers.IntegerField(required=False, min_value=0, max_value=500, help_text="The party size.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate(self, data: dict) -> dict:
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {name: f"“{name}” cannot be changed here. Change: {', '.join(self.fields)}." for name in unknown}
+            )
+        if "startTime" in data and data.get("endTime") == data["startTime"]:
+            raise serializers.ValidationError({"endTime": "The charter must end after it starts."})
+        return data
+
+    def change(self) -> services.BookingChange:
+        data = self.validated_data
+        return services.BookingChange(
+            name=data.get("eventName"),
+            day=data.get("eventDate"),
+            start=data.get("startTime"),
+            end=data.get("endTime"),
+            guest_count=data.get("guestCount"),
+            notes=data.get("notes"),
+            location=data.get("location"),
+            revenue=self.revenue(),
+        )
+
+
+class BookingChangedOut(BookingOut):
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="What this call changed; empty when it was already so."
+    )
+
+    class Meta(BookingOut.Meta):
+        fields = [*BookingOut.Meta.fields, "changed"]
+
+
+class BookingCancelIn(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Why: recorded with the cancellation and told to the crew (never to guests). No money.",
+    )
+
+
+class BookingCancelledOut(BookingOut):
+    cancelled = serializers.BooleanField(help_text="False when the booking was already cancelled.")
+
+    class Meta(BookingOut.Meta):
+        fields = [*BookingOut.Meta.fields, "cancelled"]
+
+
+def _with(event: Event, **extra: object) -> dict:
+    return {**BookingOut(event).data, **extra}
+
+
+class ServiceApi(APIView):
     authentication_classes = [ServiceKeyAuthentication]
     permission_classes = [HasServiceKey]
     throttle_classes = [ServiceKeyThrottle]
 
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Makes a retry safe when the booking has no externalRef: the same key answers 200 with the "
+    "booking the first request made. Reusing a key for a different request is a 409.",
+)
+IDEMPOTENCY_KEY_MAX = 200
+
+
+class ServiceEventCreateApi(ServiceApi):
     @extend_schema(
         request=BookingIn,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
-            201: BookingOut,
-            200: OpenApiResponse(BookingOut, description="Already created by an earlier call with this externalRef."),
+            201: BookingCreatedOut,
+            200: OpenApiResponse(
+                BookingCreatedOut,
+                description="Already made by an earlier call with this externalRef or Idempotency-Key.",
+            ),
         },
         summary="Create an event from a booking",
         tags=["service"],
@@ -175,19 +292,137 @@ class ServiceEventCreateApi(APIView):
     def post(self, request: Request) -> Response:
         incoming = BookingIn(data=request.data)
         incoming.is_valid(raise_exception=True)
-        event, created = services.platform_booking_create(key=request.auth, booking=incoming.booking())
-        return Response(BookingOut(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        idempotency_key = request.headers.get("Idempotency-Key", "").strip()
+        if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
+            raise serializers.ValidationError({"Idempotency-Key": f"At most {IDEMPOTENCY_KEY_MAX} characters."})
+        result = services.platform_booking_create(
+            key=request.auth,
+            booking=incoming.booking(),
+            idempotency_key=idempotency_key,
+            fingerprint=services.request_fingerprint(request.data),
+        )
+        body = _with(result.event, unknown_crew=result.unknown_crew, warnings=result.warnings)
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-class ServiceEventDetailApi(APIView):
-    authentication_classes = [ServiceKeyAuthentication]
-    permission_classes = [HasServiceKey]
-    throttle_classes = [ServiceKeyThrottle]
+def _by_id(request: Request, public_id: str) -> Event:
+    """The key's brand's booking with this id (what the create call answered); else a 404."""
+    return get_for_org_or_404(
+        Event.objects.select_related("organization"), request.auth.organization, public_id=public_id
+    )
+
+
+def _by_reference(request: Request, source: str, external_ref: str) -> Event:
+    """The key's brand's booking with this platform reference; anything else is a 404."""
+    return get_for_org_or_404(
+        Event.objects.select_related("organization"),
+        request.auth.organization,
+        source=source,
+        external_ref=external_ref,
+    )
+
+
+def _change(request: Request, event: Event) -> Response:
+    incoming = BookingChangeIn(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    update = services.booking_update(event=event, change=incoming.change())
+    return Response(_with(update.event, changed=update.changed))
+
+
+def _cancel(request: Request, event: Event) -> Response:
+    incoming = BookingCancelIn(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    reason = incoming.validated_data.get("reason", "").strip()
+    label = Source(event.source).label if event.source in Source.values else event.source
+    result = services.booking_cancel(event=event, reason=reason or f"Cancelled through {label}.")
+    return Response(_with(result.event, cancelled=result.cancelled))
+
+
+BY_REFERENCE = [
+    OpenApiParameter("source", str, OpenApiParameter.PATH, enum=[s for s in Source.values if s != Source.DIRECT]),
+    OpenApiParameter("external_ref", str, OpenApiParameter.PATH, description="The platform's reference (externalRef)."),
+]
+CHANGE_DOC = (
+    "Times, name, party size, notes, meeting point and money. The crew get one email saying what changed, the "
+    "checklist follows the new times, the guest page is republished. Sending the same change again changes "
+    "nothing and tells nobody. A completed or cancelled booking is a 409."
+)
+CANCEL_DOC = (
+    "The crew (with the reason) and the guests are told, once. Cancelling again answers 200 with `cancelled` "
+    "false; a completed charter is a 409 that says why."
+)
+
+
+class ServiceEventDetailApi(ServiceApi):
+    """A booking by the id the create call answered (for bookings sent without externalRef)."""
 
     @extend_schema(responses=BookingOut, summary="An event this organization's bookings created", tags=["service"])
     def get(self, request: Request, public_id: str) -> Response:
-        event = get_for_org_or_404(Event.objects.all(), request.auth.organization, public_id=public_id)
-        return Response(BookingOut(event).data)
+        return Response(BookingOut(_by_id(request, public_id)).data)
+
+    @extend_schema(
+        operation_id="service_event_update",
+        request=BookingChangeIn,
+        responses={200: BookingChangedOut},
+        summary="Move or change a booking, by its id",
+        description=CHANGE_DOC,
+        tags=["service"],
+    )
+    def patch(self, request: Request, public_id: str) -> Response:
+        return _change(request, _by_id(request, public_id))
+
+
+class ServiceEventCancelApi(ServiceApi):
+    @extend_schema(
+        operation_id="service_event_cancel",
+        request=BookingCancelIn,
+        responses={200: BookingCancelledOut},
+        summary="Cancel a booking, by its id",
+        description=CANCEL_DOC,
+        tags=["service"],
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        return _cancel(request, _by_id(request, public_id))
+
+
+class ServiceBookingApi(ServiceApi):
+    """A booking by the platform's own reference."""
+
+    @extend_schema(
+        operation_id="service_booking_retrieve",
+        parameters=BY_REFERENCE,
+        responses=BookingOut,
+        summary="A booking by the platform's reference",
+        tags=["service"],
+    )
+    def get(self, request: Request, source: str, external_ref: str) -> Response:
+        return Response(BookingOut(_by_reference(request, source, external_ref)).data)
+
+    @extend_schema(
+        operation_id="service_booking_update",
+        parameters=BY_REFERENCE,
+        request=BookingChangeIn,
+        responses={200: BookingChangedOut},
+        summary="Move or change a booking",
+        description=CHANGE_DOC,
+        tags=["service"],
+    )
+    def patch(self, request: Request, source: str, external_ref: str) -> Response:
+        return _change(request, _by_reference(request, source, external_ref))
+
+
+class ServiceBookingCancelApi(ServiceApi):
+    @extend_schema(
+        operation_id="service_booking_cancel",
+        parameters=BY_REFERENCE,
+        request=BookingCancelIn,
+        responses={200: BookingCancelledOut},
+        summary="Cancel a booking",
+        description=CANCEL_DOC,
+        tags=["service"],
+    )
+    def post(self, request: Request, source: str, external_ref: str) -> Response:
+        return _cancel(request, _by_reference(request, source, external_ref))
 
 
 class ServiceKeyScheme(OpenApiAuthenticationExtension):

@@ -61,4 +61,9 @@ app.conf.beat_schedule = {
         }
         for report in ("cfo", "accounting")
     },
+    # Every minute: webhook deliveries whose worker died or whose retry nudge was lost go out again.
+    "webhook-deliveries-sweep": {
+        "task": "events.tasks.webhook_deliveries_sweep",
+        "schedule": crontab(minute="*"),
+    },
 }

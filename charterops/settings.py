@@ -296,7 +296,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CharterOps API",
-    "DESCRIPTION": "Crew API (JWT bearer) and the booking-platform service API (service key bearer).",
+    "DESCRIPTION": "Crew API (JWT bearer), the booking-platform service API (service key bearer), and the "
+    "signed webhooks CharterOps sends to owners' endpoints (Standard Webhooks).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -305,6 +306,25 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "charterops.api.document_errors",
+        "events.webhook_schema.document_webhook_headers",
+    ],
+    # OpenAPI 3.1 for its `webhooks` section: what CharterOps POSTs to owners' endpoints.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"events.webhook_schema.{name}"
+        for name in (
+            "EVENT_CREATED",
+            "EVENT_UPDATED",
+            "EVENT_CONFIRMED",
+            "EVENT_CANCELLED",
+            "EVENT_STARTED",
+            "EVENT_COMPLETED",
+            "ROLE_CLAIMED",
+            "ROLE_RELEASED",
+            "WAIVER_SIGNED",
+            "GUEST_BOARDED",
+            "FLOAT_PLAN_OVERDUE",
+        )
     ],
 }
 
@@ -348,3 +368,19 @@ SIGN_IN_REQUESTS_PER_IP = env_int("SIGN_IN_REQUESTS_PER_IP", 10)
 SIGN_IN_EMAILS_PER_ADDRESS = env_int("SIGN_IN_EMAILS_PER_ADDRESS", 3)
 # The crew JWT cookie is Secure everywhere but local debug over plain HTTP.
 CREW_COOKIE_SECURE = env_bool("CREW_COOKIE_SECURE", not DEBUG)
+
+# --- Outbound webhooks (events.webhooks): Standard Webhooks, delivered by Celery ---
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS") or 10)
+# Retries back off exponentially from the base (with ±20 % jitter) up to the ceiling; the
+# default 17 attempts spread over about three days (events.webhooks.retry_schedule).
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS") or 30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = float(env("WEBHOOK_RETRY_MAX_DELAY_SECONDS") or 12 * 3600)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 17)
+# After a secret is rotated, the previous one still signs for this long.
+WEBHOOK_ROTATION_OVERLAP_SECONDS = env_int("WEBHOOK_ROTATION_OVERLAP_SECONDS", 24 * 3600)
+# Endpoints must resolve to public addresses. For tests only, these networks are let
+# through too (a receiver the test starts on 127.0.0.1); empty by default, refused
+# outside local debug so that no deployment can open the guard by accident.
+WEBHOOK_TEST_ALLOWED_NETWORKS = env_list("WEBHOOK_TEST_ALLOWED_NETWORKS")
+if WEBHOOK_TEST_ALLOWED_NETWORKS and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOK_TEST_ALLOWED_NETWORKS is for tests only; unset it when DEBUG is off.")

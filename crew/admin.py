@@ -14,7 +14,15 @@ from events.admin import register_event_inline
 from . import services
 from .auth import crew_member_deactivate
 from .magic_links import CREW_HOME, magic_link_create, magic_link_url
-from .models import ChecklistTemplate, ChecklistTemplateItem, CrewMember, MagicLink, RoleClaim, RoleSlot
+from .models import (
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    CrewExternalId,
+    CrewMember,
+    MagicLink,
+    RoleClaim,
+    RoleSlot,
+)
 
 
 class CrewMemberAddForm(forms.ModelForm):
@@ -30,6 +38,15 @@ class CrewMemberAddForm(forms.ModelForm):
     class Meta:
         model = CrewMember
         fields = ["organization", "phone"]
+
+
+class CrewExternalIdInline(admin.TabularInline):
+    """The ids booking platforms know this person by: a booking naming them finds them."""
+
+    model = CrewExternalId
+    extra = 1
+    fields = ["source", "external_id"]
+    verbose_name_plural = "Platform crew ids"
 
 
 @admin.register(CrewMember)
@@ -68,6 +85,9 @@ class CrewMemberAdmin(OrgScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.readonly_fields if obj else []
+
+    def get_inlines(self, request: HttpRequest, obj=None):
+        return [CrewExternalIdInline] if obj else []
 
     def save_model(self, request: HttpRequest, obj: CrewMember, form, change: bool) -> None:
         if change:

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet, org_queryset
-from events.models import Event, EventType
+from events.models import Event, EventType, Source
 
 
 def person_name(first_name: str, last_name: str, email: str, username: str) -> str:
@@ -57,6 +58,54 @@ class CrewMember(models.Model):
     def display_name(self) -> str:
         user = self.user
         return person_name(user.first_name, user.last_name, user.email, user.get_username())
+
+
+class CrewExternalId(models.Model):
+    """The id a booking platform knows a crew member by (Boatsetter's crew id, say), so a
+    booking that names crew by those ids finds them. One id per platform and person."""
+
+    crew_member = models.ForeignKey(CrewMember, on_delete=models.CASCADE, related_name="external_ids")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", editable=False)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    external_id = models.CharField(max_length=120, help_text="Exactly as the platform sends it.")
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "external_id"]
+        verbose_name = "platform crew id"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "source", "external_id"],
+                name="crew_external_id_unique_per_platform",
+                violation_error_message="Another crew member of this brand already has this id on this platform.",
+            ),
+            models.UniqueConstraint(
+                fields=["crew_member", "source"],
+                name="one_external_id_per_platform_per_crew_member",
+                violation_error_message="This crew member already has an id on this platform.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.external_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The brand is the crew member's: the uniqueness above is per brand.
+        self.organization_id = self.crew_member.organization_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The back office's form leaves `organization` out, so its uniqueness is checked here.
+        self.external_id = self.external_id.strip()
+        if self.crew_member_id is None:
+            return
+        self.organization_id = self.crew_member.organization_id
+        taken = CrewExternalId.objects.filter(
+            organization_id=self.organization_id, source=self.source, external_id=self.external_id
+        ).exclude(pk=self.pk)
+        if taken.exists():
+            raise ValidationError({"external_id": self._meta.constraints[0].violation_error_message})
 
 
 class RoleSlot(models.Model):

@@ -38,6 +38,7 @@ from .models import (
     ChecklistItem,
     ChecklistItemState,
     ChecklistPhase,
+    CrewExternalId,
     CrewMember,
     CrewRole,
     MagicLink,
@@ -584,6 +585,22 @@ def crew_member_by_email(*, organization_id: int, email: str) -> CrewMember | No
         .select_related("user", "organization")
         .first()
     )
+
+
+def crew_member_by_external_id(*, organization_id: int, source: str, external_id: str) -> CrewMember | None:
+    """The brand's active crew member a booking platform knows by this id, or None."""
+    return (
+        CrewMember.objects.for_org(organization_id)
+        .filter(external_ids__source=source, external_ids__external_id=external_id.strip(), active=True)
+        .select_related("user", "organization")
+        .first()
+    )
+
+
+def external_ids_of(crew_member_id: int) -> dict[str, str]:
+    """{platform: id} of a crew member (what a webhook tells about them)."""
+    rows = CrewExternalId.objects.filter(crew_member_id=crew_member_id).values_list("source", "external_id")
+    return dict(rows)
 
 
 def event_in_scope(*, organization_ids: Sequence[int], public_id: Any) -> Event | None:

@@ -1,5 +1,7 @@
-"""Back office for vessels, events and revenue."""
+"""Back office for vessels, events and revenue, service keys, and webhook endpoints with
+their deliveries."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -9,8 +11,19 @@ from django.utils import timezone
 from charterops.admin import OrgScopedAdmin, ReadOnlyAdminMixin
 from charterops.errors import DomainError
 
-from . import services
-from .models import Event, EventStatus, EventTransition, Revenue, ServiceKey, Vessel
+from . import services, webhook_http, webhooks
+from .models import (
+    Event,
+    EventStatus,
+    EventTransition,
+    Revenue,
+    ServiceKey,
+    Vessel,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+)
 from .service_keys import service_key_create, service_key_revoke
 
 # Inlines that later apps (crew: role slots; guests: the manifest) add to the event page,
@@ -120,19 +133,21 @@ class EventAdmin(OrgScopedAdmin):
 class ServiceKeyAdmin(OrgScopedAdmin):
     """Keys for booking platforms. The key itself is shown once, right after it is made."""
 
-    list_display = ["name", "organization", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "organization", "source", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["organization"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
     def get_fields(self, request: HttpRequest, obj=None):
-        return ["organization", "name"] if obj is None else ["organization", "name", *self.readonly_fields]
+        if obj is None:
+            return ["organization", "name", "source"]
+        return ["organization", "name", "source", *self.readonly_fields]
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ServiceKey, form, change: bool) -> None:
-        created, plain = service_key_create(organization=obj.organization, name=obj.name)
+        created, plain = service_key_create(organization=obj.organization, name=obj.name, source=obj.source)
         obj.pk = created.pk
         self.message_user(
             request,
@@ -145,3 +160,151 @@ class ServiceKeyAdmin(OrgScopedAdmin):
         for key in queryset:
             service_key_revoke(key=key)
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
+# --- Webhooks ---------------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=500, assume_scheme="https", help_text=WebhookEndpoint._meta.get_field("url").help_text
+    )
+    event_types = forms.MultipleChoiceField(
+        choices=WebhookEventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="guest.boarded and float_plan.overdue are sent once boarding check-in and float plans exist.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["organization", "url", "description", "event_types", "is_finance"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        refusal = webhook_http.url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(OrgScopedAdmin):
+    """Where the brand's other systems hear what happens. The secret is shown once, when
+    the endpoint is made or its secret rotated."""
+
+    form = WebhookEndpointForm
+    list_display = ["url", "description", "organization", "is_finance", "active", "disabled_reason", "created_at"]
+    list_filter = ["organization", "active", "is_finance"]
+    search_fields = ["url", "description"]
+    readonly_fields = ["active", "disabled_at", "disabled_reason", "previous_secret_expires_at", "created_at"]
+    actions = ["rotate_secret", "enable", "disable"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [*self.readonly_fields, "organization"] if obj else []
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        fields = ["organization", "url", "description", "event_types", "is_finance"]
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in ("url", "description", "event_types", "is_finance")}
+        if change:
+            webhooks.webhook_endpoint_update(endpoint=obj, **data)
+            return
+        made = webhooks.webhook_endpoint_create(organization=form.cleaned_data["organization"], **data)
+        obj.pk = made.endpoint.pk
+        self.message_user(
+            request,
+            f"Signing secret of {made.endpoint.url}: {made.secret} — copy it into the receiver now; "
+            "it is not shown again.",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Rotate the signing secret (the old one keeps signing for a day)", permissions=["change"])
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            rotated = webhooks.webhook_endpoint_rotate_secret(endpoint=endpoint)
+            self.message_user(
+                request,
+                f"New signing secret of {endpoint.url}: {rotated.secret} — shown once. The previous secret "
+                f"also signs until {rotated.endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Enable again", permissions=["change"])
+    def enable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            webhooks.webhook_endpoint_enable(endpoint=endpoint)
+        self.message_user(request, f"Enabled {queryset.count()} endpoint(s).", messages.SUCCESS)
+
+    @admin.action(description="Disable", permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            webhooks.webhook_endpoint_disable(
+                endpoint=endpoint, reason=f"Disabled in the back office by {request.user}."
+            )
+        self.message_user(request, f"Disabled {queryset.count()} endpoint(s).", messages.SUCCESS)
+
+
+class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ["number", "started_at", "duration_ms", "status_code", "response_excerpt", "error"]
+    readonly_fields = fields
+    verbose_name_plural = "Attempts"
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, OrgScopedAdmin):
+    """Every message for every endpoint, with each attempt; a delivery can be replayed."""
+
+    list_display = [
+        "created_at",
+        "event_type",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "message__event_type", "endpoint"]
+    list_select_related = ["message", "endpoint"]
+    search_fields = ["message__msg_id", "endpoint__url"]
+    date_hierarchy = "created_at"
+    fields = [
+        "msg_id",
+        "event_type",
+        "endpoint",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "delivered_at",
+        "created_at",
+        "body",
+    ]
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["replay"]
+
+    @admin.display(description="Type", ordering="message__event_type")
+    def event_type(self, delivery: WebhookDelivery) -> str:
+        return delivery.message.event_type
+
+    @admin.display(description="webhook-id")
+    def msg_id(self, delivery: WebhookDelivery) -> str:
+        return delivery.message.msg_id
+
+    @admin.action(description="Replay (send again now, same webhook-id)")
+    def replay(self, request: HttpRequest, queryset: QuerySet) -> None:
+        replayed = 0
+        for delivery in queryset:
+            try:
+                webhooks.webhook_delivery_replay(delivery=delivery)
+                replayed += 1
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+        if replayed:
+            self.message_user(request, f"Replaying {replayed} delivery(ies).", messages.SUCCESS)

@@ -270,6 +270,13 @@ class ServiceKey(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="service_keys")
     name = models.CharField(max_length=120, help_text="Who uses it, e.g. Boatsetter.")
+    source = models.CharField(
+        max_length=20,
+        choices=Source.choices,
+        default=Source.OTHER,
+        help_text="The platform this key is for: bookings that name no source are from it, "
+        "and crew ids they send are this platform's.",
+    )
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -287,3 +294,143 @@ class ServiceKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Outbound webhooks (events.webhooks) -------------------------------------------------------
+
+
+class WebhookEventType(models.TextChoices):
+    """What CharterOps tells a subscribed endpoint (the `type` of a Standard Webhooks payload)."""
+
+    EVENT_CREATED = "event.created", "Event created"
+    EVENT_UPDATED = "event.updated", "Event updated"
+    EVENT_CONFIRMED = "event.confirmed", "Event confirmed"
+    EVENT_CANCELLED = "event.cancelled", "Event cancelled"
+    EVENT_STARTED = "event.started", "Event started"
+    EVENT_COMPLETED = "event.completed", "Event completed"
+    ROLE_CLAIMED = "role.claimed", "Role claimed"
+    ROLE_RELEASED = "role.released", "Role released"
+    WAIVER_SIGNED = "waiver.signed", "Waiver signed"
+    # Defined with their payloads; sent once boarding check-in and float plans exist.
+    GUEST_BOARDED = "guest.boarded", "Guest boarded"
+    FLOAT_PLAN_OVERDUE = "float_plan.overdue", "Float plan overdue"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an owner wants to hear about what happens: a URL, the types it takes, its secret.
+
+    The secret (`whsec_…`) is shown once when made or rotated; it is kept in the row
+    because every delivery is signed with it. After a rotation the previous secret also
+    signs, until `previous_secret_expires_at`, so the receiver can switch without a gap.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500, help_text="Where the events are POSTed. Redirects are not followed.")
+    description = models.CharField(max_length=200, blank=True)
+    event_types = models.JSONField(default=list, help_text="The event types this endpoint receives.")
+    is_finance = models.BooleanField(
+        "finance endpoint", default=False, help_text="Payloads about events include their revenue."
+    )
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    active = models.BooleanField(default=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "url"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous one
+        while the rotation's overlap lasts."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
+            secrets.append(self.previous_secret)
+        return secrets
+
+
+class WebhookMessage(models.Model):
+    """One thing that happened, as told to every endpoint that takes its type. `msg_id` is
+    the `webhook-id` header: the same for every attempt, so receivers can drop repeats."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_messages")
+    msg_id = models.CharField(max_length=40, unique=True, editable=False)
+    event_type = models.CharField(max_length=40, choices=WebhookEventType.choices)
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.msg_id}"
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one message for one endpoint, with the exact body it is sent with.
+
+    The row is the truth and the broker only a nudge: a delivery is due when it is pending
+    and `next_attempt_at` has come, or when a worker took it (`sending`) and its lease ran
+    out — the worker died mid-delivery — so a lost task never loses the event.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    body = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts since it was queued or replayed.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "endpoint"], name="one_delivery_per_message_and_endpoint"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message} → {self.endpoint}"
+
+
+class WebhookAttempt(models.Model):
+    """Every POST made for a delivery: when, how long, what came back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Empty while the attempt is under way.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = org_queryset("delivery__organization").as_manager()
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.delivery}"

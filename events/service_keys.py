@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from charterops.models import Organization
 
-from .models import ServiceKey
+from .models import ServiceKey, Source
 
 KEY_PREFIX = "cosk"
 # Recording every single use would write on every request; a minute's precision is plenty.
@@ -22,12 +22,14 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def service_key_create(*, organization: Organization, name: str) -> tuple[ServiceKey, str]:
-    """Make a key; the returned plain key is shown once and never stored."""
+def service_key_create(*, organization: Organization, name: str, source: str = Source.OTHER) -> tuple[ServiceKey, str]:
+    """Make a key for a platform (`source`); the returned plain key is shown once and never stored."""
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     plain = f"{KEY_PREFIX}_{prefix}_{secret}"
-    key = ServiceKey.objects.create(organization=organization, name=name, prefix=prefix, key_hash=_hash(plain))
+    key = ServiceKey(organization=organization, name=name, source=source, prefix=prefix, key_hash=_hash(plain))
+    key.full_clean()
+    key.save()
     return key, plain
 
 

@@ -14,8 +14,9 @@ from charterops.errors import Conflict
 from charterops.models import Organization
 from charterops.services import model_update
 
-from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source
-from .signals import event_changed, event_created, event_transitioning
+from . import webhooks
+from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source, WebhookEventType
+from .signals import event_changed, event_created, event_transitioned, event_transitioning
 
 REVENUE_FIELDS = ("gross", "captain_rate", "captain_hours", "crew_rate", "crew_count", "crew_hours", "port_fee_pct")
 EVENT_EDITABLE_FIELDS = (
@@ -86,6 +87,9 @@ def event_create_from_instance(
         if moment is None or timezone.is_naive(moment):
             raise ValidationError({field: "Give a date and time with its time zone."})
     if not event.slug:
+        # One brand's events choose their addresses one at a time: two bookings of the same
+        # day made at the same instant would otherwise both take the first free slug.
+        Organization.objects.select_for_update().filter(pk=event.organization_id).first()
         event.slug = _unique_slug(
             event.organization,
             default_slug(
@@ -97,14 +101,19 @@ def event_create_from_instance(
     if revenue is not None:
         revenue_set(event=event, **revenue)
     event_created.send(sender=Event, event=event, by=by)
+    webhooks.event_emit(event=event, event_type=WebhookEventType.EVENT_CREATED)
     return event
 
 
 @transaction.atomic
 def event_update(*, event: Event, by: AbstractBaseUser | None = None, **changes: Any) -> Event:
     """Change an event's details (not its status: that is event_transition)."""
+    before = {name: getattr(event, name) for name in changes if name in EVENT_EDITABLE_FIELDS}
     model_update(instance=event, fields=EVENT_EDITABLE_FIELDS, data=changes)
     event_changed.send(sender=Event, event=event)
+    changed = [name for name, value in before.items() if getattr(event, name) != value]
+    if changed:
+        webhooks.event_emit(event=event, event_type=WebhookEventType.EVENT_UPDATED, changes=changed)
     return event
 
 
@@ -157,4 +166,8 @@ def event_transition(
     EventTransition.objects.create(event=locked, from_status=current, to_status=to_status, by=by, reason=reason)
     event.status = locked.status
     event_changed.send(sender=Event, event=locked)
+    event_transitioned.send(sender=Event, event=locked, from_status=current, to_status=to_status, by=by, reason=reason)
+    webhooks.event_emit(
+        event=locked, event_type=webhooks.STATUS_EVENT_TYPES[to_status], from_status=current, reason=reason
+    )
     return locked

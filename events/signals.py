@@ -3,7 +3,7 @@
 They carry facts (which event, who, what move), never policy: what to do about them is
 the receiver's own rule.
 
-Both are sent explicitly by events.services, inside the service's transaction, so a
+They are sent explicitly by events.services, inside the service's transaction, so a
 receiver's writes commit or roll back with the event itself.
 """
 
@@ -20,3 +20,7 @@ event_transitioning = Signal()
 
 # Sent after anything a guest or crew member sees of the event changed. kwargs: event.
 event_changed = Signal()
+
+# Sent after a lifecycle move is saved. kwargs: event, from_status, to_status, by, reason.
+# Later apps react to what the move means for them (guests are told of a cancellation).
+event_transitioned = Signal()

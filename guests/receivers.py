@@ -1,11 +1,14 @@
-"""Guests' reactions to events.signals: the on-hold guard and guest-page republishing."""
+"""Guests' reactions to events.signals: the on-hold guard, guest-page republishing, and
+telling guests their charter is cancelled."""
 
 from django.dispatch import receiver
 
 from charterops.errors import Conflict
+from charterops.mail import email_queue
 from events.models import EventStatus
-from events.signals import event_changed, event_created, event_transitioning
+from events.signals import event_changed, event_created, event_transitioned, event_transitioning
 
+from . import pages
 from .models import Guest
 from .services import guest_page_publish_on_commit
 
@@ -37,3 +40,21 @@ def publish_new_event_page(sender, event, **kwargs) -> None:
 @receiver(event_changed, dispatch_uid="guests.republish_changed_event")
 def republish_changed_event_page(sender, event, **kwargs) -> None:
     guest_page_publish_on_commit(event_id=event.pk)
+
+
+@receiver(event_transitioned, dispatch_uid="guests.tell_guests_of_cancellation")
+def tell_guests_of_cancellation(sender, event, to_status, **kwargs) -> None:
+    """Each guest with an email hears once that the charter is cancelled (never why: the
+    reason is for the crew and the office)."""
+    if to_status != EventStatus.CANCELLED:
+        return
+    departure = pages.local_moment(event.local(event.departure_at))
+    for guest in Guest.objects.filter(event=event).exclude(email="").order_by("pk"):
+        email_queue(
+            key=f"event_cancelled:{event.pk}:guest:{guest.pk}",
+            kind="guest_event_cancelled",
+            to=[guest.email],
+            template="guests/emails/event_cancelled",
+            context={"guest": guest, "event": event, "departure_local": departure},
+            organization=event.organization,
+        )

@@ -262,7 +262,9 @@ def waiver_sign(
         # Another request for the same guest and version won the race.
         return WaiverSignature.objects.get(guest=locked, template=template), False
     from .tasks import send_waiver_copy
+    from .webhooks import waiver_signed_emit
 
+    waiver_signed_emit(signature=signature)
     transaction.on_commit(lambda: send_waiver_copy.delay(signature.pk))
     guest_page_publish_on_commit(event_id=locked.event_id)
     return signature, True

@@ -115,7 +115,8 @@ def test_another_brands_key_cannot_see_our_events(platform, other_org):
         ({"gross": "-1"}, "gross"),
         ({"portFeePct": "150"}, "portFeePct"),
         ({"crew": "not-a-list"}, "crew"),
-        ({"crew": ["not-an-email"]}, "crew"),
+        ({"crew": [{"id": 7}]}, "crew"),
+        ({"crew": [""]}, "crew"),
         ({"vessel": "Titanic"}, "vessel"),
         ({"eventName": ""}, "eventName"),
         ({"gross": "1e400"}, "gross"),
@@ -153,6 +154,7 @@ def test_keys_are_stored_hashed_and_shown_once_by_the_command(org):
     call_command("create_service_key", org.slug, "Sailo", stdout=out)
     plain = out.getvalue().strip().splitlines()[-1]
     key = ServiceKey.objects.get(name="Sailo")
+    assert key.source == "sailo"  # taken from the name
     assert plain.startswith(f"cosk_{key.prefix}_")
     assert plain not in {key.key_hash, key.prefix}
     assert len(key.key_hash) == 64
@@ -166,8 +168,11 @@ def test_crew_tokens_and_owner_sessions_cannot_use_the_service_api(client, owner
 
 def test_owner_makes_a_key_in_the_back_office_sees_it_once_and_revokes_it(client, owner, org, other_org):
     client.force_login(owner)
-    response = client.post("/admin/events/servicekey/add/", {"organization": org.pk, "name": "Sailo"}, follow=True)
+    response = client.post(
+        "/admin/events/servicekey/add/", {"organization": org.pk, "name": "Sailo", "source": "sailo"}, follow=True
+    )
     key = ServiceKey.objects.get(name="Sailo")
+    assert key.source == "sailo"
     shown = [str(m) for m in response.context["messages"]]
     assert any(f"cosk_{key.prefix}_" in m for m in shown)
     assert key.key_hash not in response.content.decode()

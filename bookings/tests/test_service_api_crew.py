@@ -38,8 +38,16 @@ def test_booked_crew_are_designated_and_emailed_a_sign_in_link_without_money(
             assert amount not in email.body_text + email.body_html
 
 
-def test_unknown_crew_emails_are_400_and_nothing_is_created(platform):
-    response = platform.post(URL, {**BOOKING, "captain": "stranger@example.com"}, format="json")
-    assert response.status_code == 400
-    assert "stranger@example.com" in str(response.json()["fields"])
-    assert not Event.objects.exists()
+def test_an_unknown_crew_email_is_reported_and_its_seat_left_open(platform, deckhand):
+    booking = {**BOOKING, "captain": "stranger@example.com", "crew": [deckhand.user.email]}
+    response = platform.post(URL, booking, format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["unknown_crew"] == ["stranger@example.com"]
+    assert any("stranger@example.com" in warning for warning in body["warnings"])
+    event = Event.objects.get(public_id=body["id"])
+    from crew.models import RoleSlot
+
+    holders = dict(RoleSlot.objects.filter(event=event, holder__isnull=False).values_list("role", "holder"))
+    assert holders == {"first_mate": deckhand.pk}

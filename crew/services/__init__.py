@@ -14,7 +14,15 @@ from .checklists import (
     checklist_template_add,
     who,
 )
-from .emails import crew_invite_email_queue, event_page_path, role_confirmation_email_queue
+from .emails import (
+    ChangeLine,
+    change_lines,
+    crew_invite_email_queue,
+    event_cancel_email_queue,
+    event_change_email_queue,
+    event_page_path,
+    role_confirmation_email_queue,
+)
 from .roster import (
     DEFAULT_DECKHAND_SLOTS,
     MAX_DECKHAND_SLOTS,
@@ -37,10 +45,12 @@ from .setup import event_crew_setup
 __all__ = [
     "DEFAULT_DECKHAND_SLOTS",
     "MAX_DECKHAND_SLOTS",
+    "ChangeLine",
     "CrewAssignment",
     "StaleChecklistItem",
     "calendar_token_get_or_create",
     "calendar_token_rotate",
+    "change_lines",
     "checklist_due_refresh",
     "checklist_instantiate",
     "checklist_item_update",
@@ -49,6 +59,8 @@ __all__ = [
     "crew_invite_email_queue",
     "crew_member_create",
     "crew_member_for_calendar_token",
+    "event_cancel_email_queue",
+    "event_change_email_queue",
     "event_confirm",
     "event_confirm_if_ready",
     "event_crew_assign",

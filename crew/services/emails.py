@@ -1,10 +1,14 @@
-"""Crew emails: a designee's invitation with a sign-in link, a claim's confirmation.
+"""Crew emails: a designee's invitation with a sign-in link, a claim's confirmation, and
+what changed when a booking moved or was cancelled.
 
 Queued by Celery tasks (crew/tasks.py) after the transaction that caused them commits, each
 under an idempotency key, so a retried task sends once. Never money.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -46,13 +50,16 @@ class EmailEvent:
 
 
 def _email_event(claim: RoleClaim, url: str) -> EmailEvent:
-    event = claim.slot.event
+    return _email_event_of(claim.slot.event, str(claim.slot), url)
+
+
+def _email_event_of(event: Event, role: str, url: str) -> EmailEvent:
     tz = event.organization.tz
     departure = timezone.localtime(event.departure_at, tz)
     return_at = timezone.localtime(event.return_at, tz)
     return EmailEvent(
         name=event.name,
-        role=str(claim.slot),
+        role=role,
         departure=f"{departure:%a %-d %b %Y}, {timing.format_clock(departure)}",
         return_at=timing.format_clock(return_at),
         vessel=event.vessel.name if event.vessel else "",
@@ -135,3 +142,97 @@ def role_confirmation_email_queue(*, claim_id: int) -> OutboundEmail | None:
         },
         organization=event.organization,
     )
+
+
+# --- A booking moved or cancelled -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One thing about the event that changed, as crew read it: never money."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _when(event: Event, moment: datetime) -> str:
+    local = timezone.localtime(moment, event.organization.tz)
+    return f"{local:%a %-d %b %Y}, {timing.format_clock(local)}"
+
+
+# What crew see of an event, in the order an email lists it, with how each is written.
+_CREW_VISIBLE = {
+    "name": ("Event", lambda event, value: value),
+    "departure_at": ("Departs", _when),
+    "return_at": ("Back", _when),
+    "location": ("Meet at", lambda event, value: value or "—"),
+    "vessel": ("Vessel", lambda event, value: value.name if value else "—"),
+    "guest_count": ("Guests", lambda event, value: str(value)),
+    "notes": ("Notes", lambda event, value: value or "—"),
+}
+
+
+def change_lines(*, event: Event, before: Mapping[str, Any]) -> list[ChangeLine]:
+    """What crew would notice between `before` (field → old value) and the event now."""
+    lines = []
+    for name, (label, written) in _CREW_VISIBLE.items():
+        if name in before and before[name] != getattr(event, name):
+            lines.append(ChangeLine(label, written(event, before[name]), written(event, getattr(event, name))))
+    return lines
+
+
+def _crew_slots(event: Event) -> list[RoleSlot]:
+    """The held slots of the event whose holder can be emailed."""
+    return list(
+        RoleSlot.objects.filter(event=event, holder__active=True)
+        .exclude(holder__user__email="")
+        .select_related("holder__user")
+        .order_by("role", "position")
+    )
+
+
+@transaction.atomic
+def event_change_email_queue(*, event: Event, before: Mapping[str, Any], change_key: str) -> list[OutboundEmail]:
+    """Tell each crew member on the event, in one email, what changed about it (once per
+    change: `change_key` names it). Nothing crew would notice changed: no email."""
+    lines = change_lines(event=event, before=before)
+    if not lines:
+        return []
+    url = settings.SITE_URL + event_page_path(event)
+    return [
+        email_queue(
+            key=f"event_changed:{change_key}:{slot.holder_id}",
+            kind="event_changed",
+            to=[slot.holder.user.email],
+            template="crew/emails/event_changed",
+            context={
+                "event": _email_event_of(event, str(slot), url),
+                "crew_name": slot.holder.display_name,
+                "changes": lines,
+            },
+            organization=event.organization,
+        )
+        for slot in _crew_slots(event)
+    ]
+
+
+@transaction.atomic
+def event_cancel_email_queue(*, event: Event, reason: str) -> list[OutboundEmail]:
+    """Tell each crew member on the event that it is cancelled, and why (once per person)."""
+    url = settings.SITE_URL + event_page_path(event)
+    return [
+        email_queue(
+            key=f"event_cancelled:{event.pk}:{slot.holder_id}",
+            kind="event_cancelled",
+            to=[slot.holder.user.email],
+            template="crew/emails/event_cancelled",
+            context={
+                "event": _email_event_of(event, str(slot), url),
+                "crew_name": slot.holder.display_name,
+                "reason": reason,
+            },
+            organization=event.organization,
+        )
+        for slot in _crew_slots(event)
+    ]

@@ -25,6 +25,7 @@ from .. import selectors
 from ..models import CrewMember, CrewRole, RoleClaim, RoleSlot
 from ..policy import Actor, EventFacts, RosterPolicy, enforce
 from .emails import notify_on_commit
+from .webhooks import CLAIMED, DESIGNATED, RELEASED, REPLACED, role_emit
 
 DEFAULT_DECKHAND_SLOTS = 2
 MAX_DECKHAND_SLOTS = 20
@@ -151,6 +152,7 @@ def role_claim(*, slot: RoleSlot, crew_member: CrewMember) -> RoleSlot:
         slot=slot, crew_member=crew_member, action=RoleClaim.Action.CLAIM, by=crew_member.user, at=now
     )
     notify_on_commit("role_confirmation_send", claim.pk)
+    role_emit(event=event, slot=slot, crew_member_id=crew_member.pk, action=CLAIMED)
     event_confirm_if_ready(event=event, by=crew_member.user)
     slot.refresh_from_db(fields=["holder", "acknowledged_at"])
     return slot
@@ -173,6 +175,7 @@ def role_designate(*, slot: RoleSlot, crew_member: CrewMember, by: AbstractBaseU
         RoleClaim.objects.create(
             slot=slot, crew_member_id=slot.holder_id, action=RoleClaim.Action.RELEASE, by=by, at=now
         )
+        role_emit(event=event, slot=slot, crew_member_id=slot.holder_id, action=REPLACED)
     slot.holder, slot.acknowledged_at = crew_member, None
     try:
         with transaction.atomic():
@@ -183,6 +186,7 @@ def role_designate(*, slot: RoleSlot, crew_member: CrewMember, by: AbstractBaseU
         slot=slot, crew_member=crew_member, action=RoleClaim.Action.DESIGNATE, by=by, at=now
     )
     notify_on_commit("crew_invite_send", claim.pk)
+    role_emit(event=event, slot=slot, crew_member_id=crew_member.pk, action=DESIGNATED)
     return slot
 
 
@@ -197,6 +201,7 @@ def role_release(*, slot: RoleSlot, by: AbstractBaseUser) -> RoleSlot:
     slot.holder, slot.acknowledged_at = None, None
     slot.save(update_fields=["holder", "acknowledged_at"])
     RoleClaim.objects.create(slot=slot, crew_member=released, action=RoleClaim.Action.RELEASE, by=by)
+    role_emit(event=event, slot=slot, crew_member_id=released.pk, action=RELEASED)
     return slot
 
 

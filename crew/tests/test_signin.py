@@ -446,10 +446,16 @@ def test_owner_cannot_make_a_link_for_another_brands_crew(owner_client, outsider
     assert not MagicLink.objects.exists()
 
 
+# The crew member page's inline of platform crew ids, left empty.
+NO_PLATFORM_IDS = {"external_ids-TOTAL_FORMS": "0", "external_ids-INITIAL_FORMS": "0"}
+
+
 def test_unticking_active_in_the_back_office_ends_the_crew_members_tokens(owner_client, deckhand):
     token = token_for(deckhand)
     response = owner_client.post(
-        f"/admin/crew/crewmember/{deckhand.pk}/change/", {"phone": "", "_save": "Save"}, follow=True
+        f"/admin/crew/crewmember/{deckhand.pk}/change/",
+        {"phone": "", "_save": "Save", **NO_PLATFORM_IDS},
+        follow=True,
     )
     assert response.status_code == 200
     deckhand.refresh_from_db()

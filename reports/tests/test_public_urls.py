@@ -18,9 +18,12 @@ LOGIN_PAGES = ("/admin/login/", "/crew/login")
 
 
 def sample_path(route: Route) -> str:
-    path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES.get(m.group(1) or "str", "sample"), route.route)
-    # The admin's app index is a regular expression of app labels: any one of them.
-    return "/" + re.sub(r"\(\?P<\w+>[^)]*\)", "auth", path)
+    # Regular-expression routes first: a public id gets a UUID; anything else (the admin's
+    # app index names an app label) "auth"; an optional trailing slash is left out.
+    path = re.sub(
+        r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES["uuid"] if m.group(1) == "public_id" else "auth", route.route
+    ).replace("/?", "")
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES.get(m.group(1) or "str", "sample"), path)
 
 
 def answers_anonymously(client: Client, path: str) -> bool:
