@@ -326,6 +326,13 @@ GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS = env_int("GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS
 GUEST_PHOTO_MAX_PER_EVENT = env_int("GUEST_PHOTO_MAX_PER_EVENT", 500)
 # What the guest page lists when an event gives no list of its own.
 GUEST_PAGE_WHAT_TO_BRING = "Soft-soled shoes, sunscreen, sunglasses, a warm layer and a photo ID."
+# A guest who lost their signing link asks for it again from the guest page; the link is
+# mailed to the guest's own address on file. Requests per client address, and per email or
+# phone asked about, in each window; past the first limit the page answers 429, past the
+# second nothing more is sent (the answer looks the same).
+GUEST_LINK_REQUEST_WINDOW_SECONDS = env_int("GUEST_LINK_REQUEST_WINDOW_SECONDS", 15 * 60)
+GUEST_LINK_REQUESTS_PER_IP = env_int("GUEST_LINK_REQUESTS_PER_IP", 10)
+GUEST_LINK_REQUESTS_PER_CONTACT = env_int("GUEST_LINK_REQUESTS_PER_CONTACT", 3)
 
 # --- Crew sign-in ---
 # Magic links: how long a code lives when mailed with an event, and when asked for at

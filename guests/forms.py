@@ -1,5 +1,7 @@
 """Forms for what guests and owners send: a signature, a CSV row, a photo authorization, an override."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -43,6 +45,26 @@ class WaiverSignForm(forms.Form):
     @property
     def signer(self) -> str:
         return WaiverSignature.Signer.GUARDIAN if self.guest.is_minor else WaiverSignature.Signer.GUEST
+
+
+class SigningLinkRequestForm(forms.Form):
+    """A lost signing link asked for again: the email address or phone number the booking has."""
+
+    contact = forms.CharField(
+        max_length=254,
+        label="Your email address or phone number, as on the booking",
+        error_messages={"required": "Enter the email address or phone number the booking has for you."},
+        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}),
+    )
+
+    def clean_contact(self) -> str:
+        value = self.cleaned_data["contact"].strip()
+        if "@" in value:
+            forms.EmailField().clean(value)
+            return value
+        if sum(c.isdigit() for c in value) < 7 or not re.fullmatch(r"[\d\s()+.\-]+", value):
+            raise ValidationError("Enter an email address, or a phone number with its area code.")
+        return value
 
 
 class GuestCsvRowForm(forms.ModelForm):

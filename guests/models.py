@@ -230,7 +230,8 @@ class GuestPage(models.Model):
     what_to_bring = models.TextField(
         blank=True, help_text="Shown on the guest page. Left blank, the brand's usual list is shown."
     )
-    # The unguessable part of the event's photo-upload link.
+    # The unguessable part of the page's own links: photo uploads, and asking for a lost
+    # signing link again. Both are printed on the public page; neither is personal.
     upload_token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)
     published_key = models.CharField(max_length=200, blank=True, editable=False)
     published_sha256 = models.CharField(max_length=64, blank=True, editable=False)
@@ -251,6 +252,11 @@ class GuestPage(models.Model):
     @property
     def upload_url(self) -> str:
         return f"{settings.SITE_URL}/u/{self.upload_token}"
+
+    @property
+    def link_request_url(self) -> str:
+        """Where a guest who lost their signing link asks for it again."""
+        return f"{settings.SITE_URL}/signing-link/{self.upload_token}"
 
 
 def photo_window(event: Event) -> tuple[datetime, datetime]:

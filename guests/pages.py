@@ -12,6 +12,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Count, Q
 from django.template.loader import select_template
 from django.utils.safestring import mark_safe
 
@@ -52,13 +53,27 @@ def _asset(name: str) -> str:
         return f.read()
 
 
+def waiver_counts(event: Event) -> dict[str, int | bool]:
+    """How many of the event's guests have signed the current waiver, in one query."""
+    counts = (
+        Guest.objects.filter(event=event)
+        .with_waiver_status()
+        .aggregate(
+            total=Count("pk"),
+            signed=Count("pk", filter=Q(signed_current_at__isnull=False)),
+            published=Count("current_waiver_id"),
+        )
+    )
+    return {"total": counts["total"], "signed": counts["signed"], "published": counts["published"] > 0}
+
+
 def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
     """Render from the brand's template (`guests/pages/<brand>/guest_page.html`) or the default one.
 
     Everything shown is chosen field by field here: never revenue, never crew contacts.
     """
     org = event.organization
-    guests = list(Guest.objects.filter(event=event).with_waiver_status().order_by("name", "pk"))
+    waivers = waiver_counts(event)
     photos = list(Photo.objects.filter(event=event, status=Photo.Status.UPLOADED)[:GALLERY_SIZE])
     opens_at, closes_at = photo_window(event)
     logo_url = ""
@@ -84,10 +99,8 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
         "what_to_bring": [
             line.strip(" -•") for line in (page.what_to_bring or settings.GUEST_PAGE_WHAT_TO_BRING).splitlines()
         ],
-        "guests": [
-            {"name": g.short_name, "status": g.waiver_status(), "on_hold": g.on_hold, "signing_url": g.signing_url}
-            for g in guests
-        ],
+        # Counts only: the page's address is guessable, so no guest's name or personal link.
+        "waivers": {**waivers, "request_url": page.link_request_url},
         "photos": [{"src": p.path} for p in photos],
         "upload": {
             "state": photo_window_state(event, now),

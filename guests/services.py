@@ -6,6 +6,8 @@ so each rule lives here once.
 
 import csv
 import io
+import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,10 +22,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from charterops.errors import Conflict, Forbidden
+from charterops.errors import Conflict, DomainError, Forbidden
 from charterops.mail import email_queue
 from charterops.models import Organization, OutboundEmail
-from events.models import Event
+from charterops.throttling import window_hit
+from events.models import Event, EventStatus
 
 from . import pages
 from .images import check_signature_png, sniff_photo_type
@@ -68,24 +71,29 @@ def _prepare(guest: Guest) -> None:
     guest.full_clean()
 
 
+def _signing_email_context(guest: Guest) -> dict[str, Any]:
+    """What every email carrying a guest's signing link says about the charter."""
+    event = guest.event
+    return {
+        "guest": guest,
+        "event": event,
+        "departure_local": pages.local_moment(event.local(event.departure_at)),
+        "signing_url": guest.signing_url,
+        "guest_page_url": pages.public_url(event),
+    }
+
+
 def waiver_request_send(*, guest: Guest, template: WaiverTemplate) -> OutboundEmail | None:
     """Mail the guest their signing link for `template` (once per guest and version)."""
     if not guest.email:
         return None
-    event = guest.event
     return email_queue(
         key=f"waiver_request:{guest.pk}:v{template.version}",
         kind="waiver_request",
         to=[guest.email],
         template="guests/emails/waiver_request",
-        context={
-            "guest": guest,
-            "event": event,
-            "departure_local": pages.local_moment(event.local(event.departure_at)),
-            "signing_url": guest.signing_url,
-            "guest_page_url": pages.public_url(event),
-        },
-        organization=event.organization,
+        context=_signing_email_context(guest),
+        organization=guest.event.organization,
     )
 
 
@@ -183,6 +191,78 @@ def guests_import_csv(*, event: Event, data: bytes, by: AbstractBaseUser | None 
     if not rows:
         raise ValidationError("The file has no guests.")
     return [guest_create(event=event, by=by, **row) for row in rows]
+
+
+# --- A signing link asked for again ---------------------------------------------------------
+
+
+class LinkRequestThrottled(DomainError):
+    status = 429
+    code = "throttled"
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many requests from this connection. Wait a few minutes, then try again.")
+        self.retry_after = retry_after
+
+
+def _phone_digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _same_phone(asked: str, on_file: str) -> bool:
+    """Digits only; with a country code on one side and not the other, the last ten decide."""
+    if len(asked) >= 10 and len(on_file) >= 10:
+        return asked[-10:] == on_file[-10:]
+    return asked == on_file
+
+
+def _guests_matching(event: Event, contact: str) -> list[Guest]:
+    """The event's guests whose email (or, for digits, phone) is `contact`."""
+    guests = Guest.objects.filter(event=event).select_related("event__organization")
+    if "@" in contact:
+        return list(guests.filter(email__iexact=contact.strip()))
+    digits = _phone_digits(contact)
+    if len(digits) < 7:
+        return []
+    # A charter has a handful of guests: compare in Python, whatever punctuation was stored.
+    return [g for g in guests.exclude(phone="") if _same_phone(digits, _phone_digits(g.phone))]
+
+
+def signing_link_resend(*, page: GuestPage, contact: str, ip: str) -> int:
+    """Mail each guest of the page's event whose email or phone is `contact` their own
+    signing link — always to the guest's email address on file, never to what was typed.
+
+    A phone number finds the guest and the link goes to that guest's email (there is no
+    SMS); a guest with no email on file gets nothing. The caller answers the same whether
+    or not anything matched. Raises LinkRequestThrottled when this client asks too often;
+    past the limit for one email or phone, nothing more is sent. Returns how many links
+    were mailed, for tests and logs.
+    """
+    window = settings.GUEST_LINK_REQUEST_WINDOW_SECONDS
+    now = int(time.time())
+    if window_hit(f"guest-link:ip:{ip}", window, now) > settings.GUEST_LINK_REQUESTS_PER_IP:
+        raise LinkRequestThrottled(retry_after=window - now % window)
+    asked = contact.strip().lower() if "@" in contact else _phone_digits(contact)
+    if window_hit(f"guest-link:contact:{sha256_hex(asked)}", window, now) > settings.GUEST_LINK_REQUESTS_PER_CONTACT:
+        return 0
+    event = page.event
+    if event.status == EventStatus.CANCELLED:
+        return 0
+    sent = 0
+    for guest in _guests_matching(event, contact):
+        if not guest.email:
+            continue
+        # One email per guest, link and window, however often the form is sent.
+        email_queue(
+            key=f"waiver_link_again:{guest.pk}:{sha256_hex(guest.token)[:16]}:{now // window}",
+            kind="waiver_link_again",
+            to=[guest.email],
+            template="guests/emails/signing_link",
+            context=_signing_email_context(guest),
+            organization=event.organization,
+        )
+        sent += 1
+    return sent
 
 
 # --- Waivers ------------------------------------------------------------------------------

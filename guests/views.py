@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charterops.errors import DomainError
 from charterops.http import client_ip
+from events.models import EventStatus
 
 from . import services
-from .forms import PhotoAuthorizeForm, WaiverSignForm
+from .forms import PhotoAuthorizeForm, SigningLinkRequestForm, WaiverSignForm
 from .models import Guest, GuestPage, Photo, WaiverSignature, WaiverTemplate, photo_window, photo_window_state
 from .pages import local_day, local_moment, local_time, public_url
+from .services import LinkRequestThrottled
 from .storage import storage_for, uses_s3
 
 TOKEN_MAX_LENGTH = 64
@@ -134,6 +136,38 @@ def waiver_signed(request: HttpRequest, token: str) -> HttpResponse:
         guest, template, signature=signature, signed_at=local_moment(guest.event.local(signature.signed_at))
     )
     return render(request, "guests/waiver_signed.html", context)
+
+
+# --- A lost signing link, asked for again ---------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signing_link_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The guest page's "lost your link?": the link is mailed to the guest, never shown here.
+
+    The answer is the same page whether or not the email or phone matched a guest.
+    """
+    page = _page_or_404(token)
+    event = page.event
+    context = {
+        "brand": event.organization,
+        "event": event,
+        "event_day": local_day(event.local(event.departure_at)),
+        "guest_page_url": public_url(event),
+        "cancelled": event.status == EventStatus.CANCELLED,
+    }
+    form = SigningLinkRequestForm(request.POST or None)
+    if request.method == "POST" and not context["cancelled"] and form.is_valid():
+        try:
+            services.signing_link_resend(page=page, contact=form.cleaned_data["contact"], ip=client_ip(request) or "-")
+        except LinkRequestThrottled as exc:
+            response = render(request, "guests/signing_link_throttled.html", context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return render(request, "guests/signing_link_sent.html", context)
+    status = 400 if form.is_bound and not context["cancelled"] else 200
+    return render(request, "guests/signing_link_request.html", {**context, "form": form}, status=status)
 
 
 # --- The published guest page -----------------------------------------------------------
