@@ -105,9 +105,11 @@ TEMPLATES = [
             ],
         },
     },
-    # Crew pages (what people load on the dock, over and over) are Jinja2 templates under
-    # <app>/jinja2/: compiled to Python, they render a 40-item checklist in a fraction of
-    # the time Django's template engine takes. Everything else uses Django templates.
+    # Every HTML page people open (crew, guest, waiver, the published guest page) is a
+    # Jinja2 template under <app>/jinja2/ extending charterops/jinja2/base.html: compiled
+    # to Python, they render a 40-item checklist in a fraction of the time Django's engine
+    # takes. Django templates are for the admin and emails only, and no name may exist in
+    # both engines (charterops/tests/test_template_engines.py).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],

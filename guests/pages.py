@@ -68,7 +68,7 @@ def waiver_counts(event: Event) -> dict[str, int | bool]:
 
 
 def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
-    """Render from the brand's template (`guests/pages/<brand>/guest_page.html`) or the default one.
+    """Render from the brand's Jinja2 template (`guests/pages/<brand>/guest_page.html`) or the default one.
 
     Everything shown is chosen field by field here: never revenue, never crew contacts.
     """
@@ -110,8 +110,13 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
             "closes_iso": closes_at.isoformat(),
             "url": page.upload_url,
         },
-        "css": mark_safe(_asset("guests/guest.css")),  # noqa: S308 — our own static file
+        # The layout's styles and the guest pages' own, inlined: the page is served on its own.
+        "css": mark_safe(_asset("css/charterops.css") + _asset("guests/guest.css")),  # noqa: S308 — our own files
+        "page_url": public_url(event),
         "published_at": now,
     }
-    template = select_template([f"guests/pages/{org.slug}/guest_page.html", "guests/pages/guest_page.html"])
+    # Jinja2 with the one layout (charterops/jinja2/base.html), rendered without a request.
+    template = select_template(
+        [f"guests/pages/{org.slug}/guest_page.html", "guests/pages/guest_page.html"], using="jinja2"
+    )
     return template.render(context)

@@ -42,6 +42,24 @@ def test_publishing_writes_the_page_to_the_brands_storage(charter, waiver):
     assert "Aboard the Queen of San Diego" in html  # the brand's own template
 
 
+def test_the_published_page_stands_on_its_own(charter, waiver):
+    make_guest(charter)
+    services.guest_page_publish(event=charter)
+    html = published_html(charter)
+    assert "--ink:" in html  # the layout's styles, inlined
+    assert ".gallery" in html  # the guest pages' own
+    for needs_the_server in ("/static/", "csrf", "hx-headers", '<link rel="stylesheet"', "<script src"):
+        assert needs_the_server not in html
+
+
+def test_a_brand_without_its_own_template_gets_the_default_one(other_org):
+    event = make_event(other_org, name="Their charter")
+    services.guest_page_publish(event=event)
+    html = published_html(event)
+    assert "Their charter" in html
+    assert "Aboard the Queen of San Diego" not in html
+
+
 def test_guest_page_never_shows_crew_contacts(charter, waiver, captain):
     from crew.models import RoleSlot
 
