@@ -50,6 +50,10 @@ def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(ph
         phone.mouse.move(box["x"] + x, box["y"] + y, steps=5)
     phone.mouse.up()
     phone.screenshot(path=artifact("guest-waiver-drawn-phone.png"), full_page=True)
+    # The vendored signature_pad draws at the screen's density (2× here), not CSS pixels.
+    assert phone.evaluate("typeof window.SignaturePad") == "function"
+    width, css_width = phone.eval_on_selector("#signature-pad", "c => [c.width, c.offsetWidth]")
+    assert width == css_width * 2
     phone.click("#sign-submit")
 
     phone.wait_for_selector("#signed-confirmation")
