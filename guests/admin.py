@@ -69,13 +69,14 @@ class GuestInline(admin.TabularInline):
 
 @admin.register(GuestPage)
 class GuestPageAdmin(OrgScopedAdmin):
-    """Published guest pages. They are made and rewritten by publishing; only "what to bring" is edited here."""
+    """Published guest pages. They are made and rewritten by publishing; the public title and
+    "what to bring" are edited here."""
 
     list_display = ["event", "organization", "address", "published_at"]
     list_filter = ["organization"]
     list_select_related = ["event", "organization"]
     search_fields = ["event__name", "event__slug"]
-    fields = ["event", "address", "what_to_bring", "published_at"]
+    fields = ["event", "address", "public_title", "what_to_bring", "published_at"]
     readonly_fields = ["event", "address", "published_at"]
 
     @admin.display(description="Address")
@@ -90,7 +91,9 @@ class GuestPageAdmin(OrgScopedAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: GuestPage, form, change: bool) -> None:
-        services.guest_page_update(page=obj, what_to_bring=form.cleaned_data["what_to_bring"])
+        services.guest_page_update(
+            page=obj, what_to_bring=form.cleaned_data["what_to_bring"], public_title=form.cleaned_data["public_title"]
+        )
 
 
 class SignatureInline(admin.TabularInline):

@@ -227,6 +227,12 @@ class GuestPage(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_pages")
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="guest_page")
+    public_title = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The charter's name as guests see it (page, emails, PDF, calendar); the event's own name "
+        "stays internal. Left blank: the kind of trip and the brand, e.g. “Sunset sail with JADA”.",
+    )
     what_to_bring = models.TextField(
         blank=True, help_text="Shown on the guest page. Left blank, the brand's usual list is shown."
     )

@@ -1,8 +1,8 @@
 """Rendering the static guest page of an event (what `guest_page_publish` writes to storage).
 
 The page is self-contained: its CSS and script are inlined, its links are absolute
-(SITE_URL for the signing and upload pages) or root-relative (photos, which live in the
-same bucket as the page). So it works unchanged from the brand's bucket behind
+(SITE_URL for the upload and lost-link pages) or root-relative (photos and the .ics,
+which live in the same bucket as the page). So it works unchanged from the brand's bucket behind
 CloudFront, from the default bucket, and from Django locally — with no request back to
 the application server just to draw it.
 """
@@ -16,25 +16,14 @@ from django.db.models import Count, Q
 from django.template.loader import select_template
 from django.utils.safestring import mark_safe
 
-from events.models import Event
+from events.models import Event, EventStatus
+from events.timing import event_sun_times
 
+from .brand import Clock, map_url, page_title, phone_href
+from .calendar import calendar_key
 from .models import Guest, GuestPage, Photo, photo_window, photo_window_state
 
 GALLERY_SIZE = 60
-
-
-# Times are formatted here, in the brand's zone: templates would convert them to the
-# active zone (UTC in a worker).
-def local_day(moment: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
-
-
-def local_time(moment: datetime) -> str:
-    return f"{moment:%H:%M}"
-
-
-def local_moment(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
 
 
 def page_key(event: Event) -> str:
@@ -73,9 +62,12 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
     Everything shown is chosen field by field here: never revenue, never crew contacts.
     """
     org = event.organization
+    clock = Clock.of(org)
     waivers = waiver_counts(event)
     photos = list(Photo.objects.filter(event=event, status=Photo.Status.UPLOADED)[:GALLERY_SIZE])
     opens_at, closes_at = photo_window(event)
+    sun = event_sun_times(event)
+    cancelled = event.status == EventStatus.CANCELLED
     logo_url = ""
     if org.logo:
         logo_url = org.logo.url if org.logo.url.startswith("http") else f"{settings.SITE_URL}{org.logo.url}"
@@ -85,16 +77,22 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
             "primary_colour": org.primary_colour,
             "accent_colour": org.accent_colour,
             "logo_url": logo_url,
+            "phone": org.contact_phone,
+            "phone_href": phone_href(org.contact_phone),
         },
         "event": {
-            "name": event.name,
-            "cancelled": event.status == "cancelled",
-            "date": local_day(event.local(event.departure_at)),
-            "departure": local_time(event.local(event.departure_at)),
-            "return": local_time(event.local(event.return_at)),
+            "title": page_title(page),
+            "cancelled": cancelled,
+            "date": clock.day(event.departure_at),
+            "departure": clock.time(event.departure_at),
+            "return": clock.time(event.return_at),
+            "sunset": clock.time(sun.sunset) if sun.sunset else "",
+            "zone": clock.zone(event.departure_at),
             "meeting_point": event.location,
+            "map_url": map_url(event.location),
             "vessel": event.vessel.name if event.vessel else "",
-            "time_zone": org.time_zone,
+            # Root-relative, like the photos: the file sits beside the page in the brand's storage.
+            "calendar_path": f"/{calendar_key(event)}",
         },
         "what_to_bring": [
             line.strip(" -•") for line in (page.what_to_bring or settings.GUEST_PAGE_WHAT_TO_BRING).splitlines()
@@ -104,8 +102,8 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
         "photos": [{"src": p.path} for p in photos],
         "upload": {
             "state": photo_window_state(event, now),
-            "opens_at": local_moment(event.local(opens_at)),
-            "closes_at": local_moment(event.local(closes_at)),
+            "opens_at": clock.moment(opens_at),
+            "closes_at": clock.moment(closes_at),
             "opens_iso": opens_at.isoformat(),
             "closes_iso": closes_at.isoformat(),
             "url": page.upload_url,
@@ -113,7 +111,6 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
         # The layout's styles and the guest pages' own, inlined: the page is served on its own.
         "css": mark_safe(_asset("css/charterops.css") + _asset("guests/guest.css")),  # noqa: S308 — our own files
         "page_url": public_url(event),
-        "published_at": now,
     }
     # Jinja2 with the one layout (charterops/jinja2/base.html), rendered without a request.
     template = select_template(

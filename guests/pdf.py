@@ -9,6 +9,7 @@ from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from .brand import Clock, public_title
 from .models import WaiverSignature
 
 MARGIN = 0.8 * inch
@@ -19,6 +20,7 @@ def waiver_pdf(signature: WaiverSignature) -> bytes:
     """Render the waiver text exactly as signed, who signed it, when, from where, and the hashes."""
     guest, template = signature.guest, signature.template
     event, org = guest.event, signature.guest.event.organization
+    clock = Clock.of(org)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=True)
     canvas.setTitle(f"{template.title} — {guest.name}")
@@ -37,7 +39,8 @@ def waiver_pdf(signature: WaiverSignature) -> bytes:
 
     line(org.name, font="Helvetica-Bold", size=16)
     line(f"{template.title} (version {template.version})", font="Helvetica-Bold", size=12)
-    line(f"{event.name} — {event.local(event.departure_at):%d %b %Y %H:%M} ({org.time_zone})")
+    departs = f"{clock.moment(event.departure_at)} {clock.zone(event.departure_at)} ({org.time_zone})"
+    line(f"{public_title(event)} — {departs}")
     y -= LINE / 2
     for paragraph in template.body.splitlines() or [""]:
         for text in textwrap.wrap(paragraph, 95) or [""]:

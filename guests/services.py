@@ -29,6 +29,8 @@ from charterops.throttling import window_hit
 from events.models import Event, EventStatus
 
 from . import pages
+from .brand import Clock, public_title
+from .calendar import calendar_key, guest_calendar
 from .images import check_signature_png, sniff_photo_type
 from .models import (
     Guest,
@@ -74,10 +76,12 @@ def _prepare(guest: Guest) -> None:
 def _signing_email_context(guest: Guest) -> dict[str, Any]:
     """What every email carrying a guest's signing link says about the charter."""
     event = guest.event
+    clock = Clock.of(event.organization)
     return {
         "guest": guest,
         "event": event,
-        "departure_local": pages.local_moment(event.local(event.departure_at)),
+        "title": public_title(event),
+        "departure_local": f"{clock.moment(event.departure_at)} {clock.zone(event.departure_at)}",
         "signing_url": guest.signing_url,
         "guest_page_url": pages.public_url(event),
     }
@@ -366,6 +370,7 @@ def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
         context={
             "guest": guest,
             "event": event,
+            "title": public_title(event),
             "signature": signature,
             "signed_at_utc": f"{signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
             "guest_page_url": pages.public_url(event),
@@ -396,7 +401,8 @@ def waiver_signatures_verify(*, organization: Organization | None = None) -> tup
 
 @transaction.atomic
 def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPage:
-    """Render the event's guest page and write it to `g/<slug>.html` in the brand's storage.
+    """Render the event's guest page and its add-to-calendar file and write them to
+    `g/<slug>.html` and `g/<slug>.ics` in the brand's storage.
 
     Safe to run twice: an unchanged page is not written again.
     """
@@ -404,25 +410,37 @@ def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPag
     page, _ = GuestPage.objects.get_or_create(event=event, defaults={"organization_id": event.organization_id})
     page.event = event
     html = pages.render_guest_page(event=event, page=page, now=now or timezone.now())
-    key = pages.page_key(event)
-    digest = sha256_hex(html)
+    ics = guest_calendar(event=event, page=page, page_url=pages.public_url(event))
+    key, ics_key = pages.page_key(event), calendar_key(event)
+    digest = sha256_hex(html.encode("utf-8") + ics)
     storage = storage_for(event.organization)
     if page.published_key == key and page.published_sha256 == digest and storage.exists(key):
         return page
-    content = ContentFile(html.encode("utf-8"))
-    content.content_type = "text/html; charset=utf-8"
-    storage.save(key, content)
+    _store(storage, ics_key, ics, "text/calendar; charset=utf-8")
+    _store(storage, key, html.encode("utf-8"), "text/html; charset=utf-8")
     if page.published_key and page.published_key != key:
-        storage.delete(page.published_key)  # the slug changed: the old address goes away
+        # The slug changed: the old addresses go away.
+        storage.delete(page.published_key)
+        storage.delete(page.published_key.removesuffix(".html") + ".ics")
     page.published_key, page.published_sha256, page.published_at = key, digest, timezone.now()
     page.save(update_fields=["published_key", "published_sha256", "published_at"])
     return page
 
 
+def _store(storage, key: str, data: bytes, content_type: str) -> None:
+    content = ContentFile(data)
+    content.content_type = content_type
+    storage.save(key, content)
+
+
 @transaction.atomic
-def guest_page_update(*, page: GuestPage, what_to_bring: str) -> GuestPage:
+def guest_page_update(*, page: GuestPage, what_to_bring: str, public_title: str | None = None) -> GuestPage:
+    """What the owner writes for guests: what to bring and (unless None) the charter's public title."""
     page.what_to_bring = what_to_bring.strip()
-    page.save(update_fields=["what_to_bring"])
+    if public_title is not None:
+        page.public_title = " ".join(public_title.split())
+    page.full_clean(exclude=["event", "organization"])
+    page.save(update_fields=["what_to_bring", "public_title"])
     guest_page_publish_on_commit(event_id=page.event_id)
     return page
 
@@ -446,7 +464,7 @@ def _window_guard(event: Event, now: datetime) -> None:
         return
     opens_at, _ = photo_window(event)
     if state == "not_yet":
-        raise Forbidden(f"Photo uploads open {pages.local_moment(event.local(opens_at))}.")
+        raise Forbidden(f"Photo uploads open {Clock.of(event.organization).moment(opens_at)}.")
     raise Forbidden("Photo uploads for this charter are closed.")
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("w/<token:token>/signed", views.waiver_signed, name="waiver_signed"),
     path("g/photos/<photokey:key>", views.guest_photo, name="guest_photo"),
     path("g/<slug:slug>", views.guest_page, name="guest_page"),
+    path("g/<slug:slug>.ics", views.guest_calendar, name="guest_calendar"),
     path("signing-link/<token:token>", views.signing_link_request, name="signing_link_request"),
     path("u/<token:token>", views.photo_upload_page, name="photo_upload"),
     path("u/<token:token>/authorize", views.photo_authorize, name="photo_authorize"),

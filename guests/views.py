@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charterops.errors import DomainError
 from charterops.http import client_ip
-from events.models import EventStatus
+from events.models import Event, EventStatus
 
 from . import services
+from .brand import Clock, page_title, phone_href, public_title
 from .forms import PhotoAuthorizeForm, SigningLinkRequestForm, WaiverSignForm
 from .models import Guest, GuestPage, Photo, WaiverSignature, WaiverTemplate, photo_window, photo_window_state
-from .pages import local_day, local_moment, local_time, public_url
+from .pages import public_url
 from .services import LinkRequestThrottled
 from .storage import storage_for, uses_s3
 
@@ -34,7 +35,11 @@ TOKEN_MAX_LENGTH = 64
 def _guest_or_404(token: str) -> Guest:
     if len(token) > TOKEN_MAX_LENGTH:
         raise Http404("No such link.")
-    guest = Guest.objects.select_related("event__organization", "event__vessel").filter(token=token).first()
+    guest = (
+        Guest.objects.select_related("event__organization", "event__vessel", "event__guest_page")
+        .filter(token=token)
+        .first()
+    )
     if guest is None:
         raise Http404("No such link.")
     return guest
@@ -76,18 +81,26 @@ def json_errors(view):
     return wrapper
 
 
-def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> dict:
-    event = guest.event
+def _guest_context(event: Event, title: str, **extra) -> dict:
+    """What every guest-facing page shows of the charter: its public title, day and
+    departure in the brand's zone and clock style, the brand's phone, the charter page."""
+    org = event.organization
+    clock = Clock.of(org)
     return {
-        "brand": event.organization,
-        "guest": guest,
+        "brand": org,
         "event": event,
-        "event_day": local_day(event.local(event.departure_at)),
-        "event_departure": local_time(event.local(event.departure_at)),
-        "template": template,
+        "title": title,
+        "clock": clock,
+        "event_day": clock.day(event.departure_at),
+        "event_departure": clock.time(event.departure_at),
+        "phone_href": phone_href(org.contact_phone),
         "guest_page_url": public_url(event),
         **extra,
     }
+
+
+def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> dict:
+    return _guest_context(guest.event, public_title(guest.event), guest=guest, template=template, **extra)
 
 
 # --- Waivers -------------------------------------------------------------------------------
@@ -132,9 +145,9 @@ def waiver_signed(request: HttpRequest, token: str) -> HttpResponse:
     signature = WaiverSignature.objects.filter(guest=guest, template=template).first() if template else None
     if signature is None:
         return redirect("guests:waiver_sign", token=guest.token)
-    context = _signing_context(
-        guest, template, signature=signature, signed_at=local_moment(guest.event.local(signature.signed_at))
-    )
+    clock = Clock.of(guest.event.organization)
+    signed_at = f"{clock.moment(signature.signed_at)} {clock.zone(signature.signed_at)}"
+    context = _signing_context(guest, template, signature=signature, signed_at=signed_at)
     return render(request, "guests/waiver_signed.html", context)
 
 
@@ -150,13 +163,7 @@ def signing_link_request(request: HttpRequest, token: str) -> HttpResponse:
     """
     page = _page_or_404(token)
     event = page.event
-    context = {
-        "brand": event.organization,
-        "event": event,
-        "event_day": local_day(event.local(event.departure_at)),
-        "guest_page_url": public_url(event),
-        "cancelled": event.status == EventStatus.CANCELLED,
-    }
+    context = _guest_context(event, page_title(page), cancelled=event.status == EventStatus.CANCELLED)
     form = SigningLinkRequestForm(request.POST or None)
     if request.method == "POST" and not context["cancelled"] and form.is_valid():
         try:
@@ -185,6 +192,18 @@ def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
     The brand is the one whose guest-page domain is the request's host; on any other host
     (this site locally) the slug must be published by exactly one brand.
     """
+    return _published_file(request, slug, ".html", "text/html; charset=utf-8")
+
+
+@require_GET
+def guest_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The guest page's add-to-calendar file, `g/<slug>.ics`, published beside it."""
+    response = _published_file(request, slug, ".ics", "text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
+    return response
+
+
+def _published_file(request: HttpRequest, slug: str, suffix: str, content_type: str) -> HttpResponse:
     published = GuestPage.objects.select_related("event__organization").filter(
         event__slug=slug, published_at__isnull=False
     )
@@ -198,10 +217,10 @@ def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such guest page.")
     page = candidates[0]
     try:
-        content = storage_for(page.event.organization).open(page.published_key, "rb")
+        content = storage_for(page.event.organization).open(page.published_key.removesuffix(".html") + suffix, "rb")
     except (FileNotFoundError, OSError):
         raise Http404("No such guest page.") from None
-    response = FileResponse(content, content_type="text/html; charset=utf-8")
+    response = FileResponse(content, content_type=content_type)
     response["Cache-Control"] = settings.GUEST_PAGE_CACHE_CONTROL
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -237,15 +256,13 @@ def photo_upload_page(request: HttpRequest, token: str) -> HttpResponse:
     event = page.event
     opens_at, closes_at = photo_window(event)
     state = photo_window_state(event, timezone.now())
+    clock = Clock.of(event.organization)
     context = {
-        "brand": event.organization,
-        "event": event,
-        "event_day": local_day(event.local(event.departure_at)),
+        **_guest_context(event, page_title(page)),
         "state": state,
-        "opens_at": local_moment(event.local(opens_at)),
-        "closes_at": local_moment(event.local(closes_at)),
+        "opens_at": clock.moment(opens_at),
+        "closes_at": clock.moment(closes_at),
         "page": page,
-        "guest_page_url": public_url(event),
         "accept": ",".join(settings.GUEST_PHOTO_TYPES),
         "max_mb": settings.GUEST_PHOTO_MAX_BYTES // (1024 * 1024),
     }

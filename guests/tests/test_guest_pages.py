@@ -9,6 +9,7 @@ from django.utils import timezone
 from charterops.tests.factories import make_org
 from events.services import event_update
 from events.tests.factories import make_event
+from events.timing import format_clock
 from guests import services
 from guests.models import GuestPage
 from guests.storage import storage_for
@@ -30,8 +31,9 @@ def test_publishing_writes_the_page_to_the_brands_storage(charter, waiver):
     assert page.published_key == f"g/{charter.slug}.html"
     html = published_html(charter)
     local = charter.local(charter.departure_at)
-    assert "Harbor charter" in html
-    assert f"{local:%H:%M}" in html
+    assert "<h1>Charter with Queen of San Diego</h1>" in html  # the public title …
+    assert "Harbor charter" not in html  # … not the internal event name
+    assert format_clock(local) in html  # the brand's 12-hour style
     assert "Shelter Island guest dock" in html
     assert "Queen" in html  # the vessel
     assert "What to bring" in html
@@ -56,7 +58,7 @@ def test_a_brand_without_its_own_template_gets_the_default_one(other_org):
     event = make_event(other_org, name="Their charter")
     services.guest_page_publish(event=event)
     html = published_html(event)
-    assert "Their charter" in html
+    assert "Charter with JADA" in html
     assert "Aboard the Queen of San Diego" not in html
 
 
@@ -82,7 +84,7 @@ def test_guest_page_is_served_at_its_clean_url(client: Client, charter, waiver):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert "max-age" in response["Cache-Control"]
-    assert "Harbor charter" in b"".join(response.streaming_content).decode()
+    assert "Charter with Queen of San Diego" in b"".join(response.streaming_content).decode()
 
 
 def test_same_slug_in_two_brands_is_resolved_by_the_brands_domain(client: Client, org, other_org, waiver):
@@ -95,8 +97,8 @@ def test_same_slug_in_two_brands_is_resolved_by_the_brands_domain(client: Client
     other = client.get("/g/sunset-may-1", HTTP_HOST=f"www.{other_org.guest_page_domain}")
     ambiguous = client.get("/g/sunset-may-1")
 
-    assert "Our charter" in b"".join(ours.streaming_content).decode()
-    assert "Their charter" in b"".join(other.streaming_content).decode()
+    assert "Charter with Queen of San Diego" in b"".join(ours.streaming_content).decode()
+    assert "Charter with JADA" in b"".join(other.streaming_content).decode()
     assert ambiguous.status_code == 404
 
 
@@ -105,7 +107,7 @@ def test_a_brand_domain_never_serves_another_brands_page(client: Client, org, ot
     services.guest_page_publish(event=theirs)
     response = client.get("/g/only-theirs", HTTP_HOST=org.guest_page_domain)
     # Unique slug: served (it is public), but only ever with its own brand's content.
-    assert "Their charter" in b"".join(response.streaming_content).decode()
+    assert "Charter with JADA" in b"".join(response.streaming_content).decode()
     assert org.name not in b"".join(client.get("/g/only-theirs").streaming_content).decode()
 
 
