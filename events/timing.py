@@ -74,14 +74,15 @@ def due_at(event: Event, anchor: str, offset_minutes: int, sun: SunTimes | None 
     return None if moment is None else moment + timedelta(minutes=offset_minutes)
 
 
-def format_clock(moment: datetime | None, *, style: str = ClockStyle.H12) -> str:
+def format_clock(moment: datetime | None, *, style: str = ClockStyle.H12, seconds: bool = False) -> str:
     """`7:50 PM` (or `19:50` in a brand's 24-hour style) — the minute the moment falls in
-    (19:50:39 is still 7:50 PM)."""
+    (19:50:39 is still 7:50 PM); with `seconds`, `7:50:39 PM` (for records such as a signature)."""
     if moment is None:
         return "—"
+    minutes = f"{moment.minute:02d}:{moment.second:02d}" if seconds else f"{moment.minute:02d}"
     if style == ClockStyle.H24:
-        return f"{moment.hour:02d}:{moment.minute:02d}"
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+        return f"{moment.hour:02d}:{minutes}"
+    return f"{moment.hour % 12 or 12}:{minutes} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def format_day_clock(moment: datetime, *, style: str = ClockStyle.H12) -> str:

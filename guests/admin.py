@@ -16,6 +16,7 @@ from events.admin import register_event_inline
 from events.models import Event
 
 from . import services
+from .brand import Clock
 from .forms import GuestCsvUploadForm, OverrideForm
 from .models import Guest, GuestPage, WaiverSignature, WaiverStatus, WaiverTemplate
 from .pages import public_url
@@ -96,12 +97,25 @@ class GuestPageAdmin(OrgScopedAdmin):
         )
 
 
+def _signed_at(signature: WaiverSignature) -> str:
+    """The moment of signing labelled with its real zone (the brand's), then in UTC — never
+    a bare time shown in whatever zone the back office happens to be in."""
+    return Clock.of(signature.organization).record(signature.signed_at)
+
+
 class SignatureInline(admin.TabularInline):
     model = WaiverSignature
     extra = 0
     can_delete = False
-    fields = ["template", "signed_name", "signer", "signed_at", "ip_address"]
+    fields = ["template", "signed_name", "signer", "relationship", "signed", "ip_address"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("organization", "template")
+
+    @admin.display(description="Signed at")
+    def signed(self, signature: WaiverSignature) -> str:
+        return _signed_at(signature)
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -269,9 +283,9 @@ class WaiverTemplateAdmin(OrgScopedAdmin):
 class WaiverSignatureAdmin(OrgScopedAdmin):
     """The audit trail: read-only, never edited or deleted."""
 
-    list_display = ["signed_name", "guest", "template", "signed_at", "ip_address"]
+    list_display = ["signed_name", "guest", "template", "signed", "ip_address"]
     list_filter = ["organization"]
-    list_select_related = ["guest", "template"]
+    list_select_related = ["guest", "template", "organization"]
     search_fields = ["signed_name", "guest__name", "guest__email"]
     date_hierarchy = "signed_at"
     fields = [
@@ -279,16 +293,22 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
         "guest",
         "template",
         "signer",
+        "relationship",
         "signed_name",
         "signature_image",
         "consent",
-        "signed_at",
+        "signed",
         "ip_address",
         "user_agent",
         "text_sha256",
         "image_sha256",
+        "pdf_sha256",
     ]
     readonly_fields = fields
+
+    @admin.display(description="Signed at", ordering="signed_at")
+    def signed(self, signature: WaiverSignature) -> str:
+        return _signed_at(signature)
 
     @admin.display(description="Signature")
     def signature_image(self, signature: WaiverSignature) -> str:

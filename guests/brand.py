@@ -8,7 +8,7 @@ public guest page, the waiver and photo pages, emails, the PDF and the .ics.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote_plus
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -48,6 +48,14 @@ class Clock:
         """`Thu 30 May 2024, 7:50 PM`"""
         local = self.local(moment)
         return f"{local:%a} {local.day} {local:%b %Y}, {self.time(local)}"
+
+    def record(self, moment: datetime) -> str:
+        """A moment for a record, to the second and labelled with its real zone, then in UTC:
+        `Thu 30 May 2024, 7:50:39 PM PDT (2024-05-31 02:50:39 UTC)`."""
+        local = self.local(moment)
+        clock = format_clock(local, style=self.style, seconds=True)
+        utc = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        return f"{local:%a} {local.day} {local:%b %Y}, {clock} {self.zone(local)} ({utc})"
 
     def zone(self, moment: datetime) -> str:
         """The zone's abbreviation at that moment: `PDT` in summer, `PST` in winter."""

@@ -15,6 +15,17 @@ class WaiverSignForm(forms.Form):
         label="I agree to sign this waiver electronically, and that my electronic signature is as binding as ink.",
         error_messages={"required": "Tick the box to agree to sign electronically."},
     )
+    signer = forms.ChoiceField(
+        choices=WaiverSignature.Signer.choices,
+        initial=WaiverSignature.Signer.GUEST,
+        required=False,
+        error_messages={"invalid_choice": "Choose who is signing."},
+    )
+    relationship = forms.ChoiceField(
+        choices=[("", "Choose…"), *WaiverSignature.Relationship.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose your relationship from the list."},
+    )
     signed_name = forms.CharField(
         max_length=200,
         label="Your full name",
@@ -31,7 +42,17 @@ class WaiverSignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.guest = guest
         if guest.is_minor:
+            # Only a parent or legal guardian signs for a minor (the service refuses anything else).
+            self.fields["signer"].initial = WaiverSignature.Signer.GUARDIAN
+            self.fields["relationship"].choices = [
+                ("", "Choose…"),
+                *((value, label) for value, label in WaiverSignature.Relationship.choices if value != "representative"),
+            ]
             self.fields["signed_name"].label = "Parent or guardian's full name"
+
+    def clean_signer(self) -> str:
+        # Not said: the guest signs for themselves (a minor's parent or guardian for them).
+        return self.cleaned_data["signer"] or self.fields["signer"].initial
 
     def clean_signed_name(self) -> str:
         name = " ".join(self.cleaned_data["signed_name"].split())
@@ -41,10 +62,6 @@ class WaiverSignForm(forms.Form):
 
     def clean_signature(self) -> bytes:
         return decode_signature_data_url(self.cleaned_data["signature"])
-
-    @property
-    def signer(self) -> str:
-        return WaiverSignature.Signer.GUARDIAN if self.guest.is_minor else WaiverSignature.Signer.GUEST
 
 
 class SigningLinkRequestForm(forms.Form):

@@ -2,7 +2,6 @@
 
 import io
 import textwrap
-from datetime import UTC
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
@@ -46,11 +45,15 @@ def waiver_pdf(signature: WaiverSignature) -> bytes:
         for text in textwrap.wrap(paragraph, 95) or [""]:
             line(text)
     y -= LINE / 2
-    signer = "guest" if signature.signer == WaiverSignature.Signer.GUEST else "parent or guardian, for a minor"
-    line(f"Guest: {guest.name}", font="Helvetica-Bold")
-    line(f"Signed by: {signature.signed_name} ({signer})")
+    line(f"Guest: {guest.name}{' (under 18)' if guest.is_minor else ''}", font="Helvetica-Bold")
+    if signature.signer == WaiverSignature.Signer.GUEST:
+        line(f"Signed by: {signature.signed_name}, the guest, for themselves")
+    else:
+        # Signatures from before the relationship was asked were a minor's parent or guardian.
+        relationship = signature.get_relationship_display().lower() or "parent or guardian"
+        line(f"Signed by: {signature.signed_name}, on behalf of {guest.name}, as their {relationship}")
     line("Consent to sign electronically: given")
-    line(f"Signed at (UTC): {signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}")
+    line(f"Signed at: {clock.record(signature.signed_at)}")
     line(f"IP address: {signature.ip_address or 'unknown'}")
     for i, chunk in enumerate(textwrap.wrap(signature.user_agent or "unknown", 95)):
         line(("User agent: " if i == 0 else "  ") + chunk)

@@ -6,11 +6,12 @@ so each rule lives here once.
 
 import csv
 import io
+import ipaddress
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,11 +37,13 @@ from .models import (
     Guest,
     GuestPage,
     Photo,
+    SigningState,
     WaiverSignature,
     WaiverTemplate,
     photo_window,
     photo_window_state,
     sha256_hex,
+    signing_state,
 )
 from .storage import storage_for, uses_s3
 
@@ -287,6 +290,10 @@ def waiver_publish(*, organization: Organization, title: str, body: str) -> Waiv
     return template
 
 
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 @transaction.atomic
 def waiver_sign(
     *,
@@ -296,55 +303,64 @@ def waiver_sign(
     signature_png: bytes,
     consent: bool,
     signer: str = WaiverSignature.Signer.GUEST,
+    relationship: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
     now: datetime | None = None,
 ) -> tuple[WaiverSignature, bool]:
-    """Record a signature of `template` by (or for) `guest`. Signing again returns the first one.
+    """Record a signature of `template` by `guest`, or by someone on their behalf (a minor's
+    parent or guardian, an adult's legal representative), with the SHA-256 of the text, the
+    drawing and the PDF copy, which is stored now. Signing again returns the first one.
 
-    Returns (signature, created).
+    Refused (Conflict) once the charter is cancelled or back at the dock. Returns
+    (signature, created).
     """
-    locked = Guest.objects.select_for_update().get(pk=guest.pk)
+    now = now or timezone.now()
+    locked = (
+        Guest.objects.select_for_update(of=("self",))
+        .select_related("event__organization", "event__vessel")
+        .get(pk=guest.pk)
+    )
     existing = WaiverSignature.objects.filter(guest=locked, template=template).first()
     if existing is not None:
         return existing, False
-    errors: dict[str, str] = {}
-    if not consent:
-        errors["consent"] = "Tick the box to agree to sign electronically."
-    signed_name = " ".join(signed_name.split())
-    if not signed_name:
-        errors["signed_name"] = "Type your full name."
-    try:
-        check_signature_png(signature_png)
-    except ValidationError as exc:
-        errors["signature"] = exc.messages[0]
-    if locked.is_minor and signer != WaiverSignature.Signer.GUARDIAN:
-        errors["signer"] = "A parent or guardian signs for a guest under 18."
-    if signer not in WaiverSignature.Signer.values:
-        errors["signer"] = "Choose who is signing."
     if template.organization_id != locked.organization_id:
         raise Conflict("That waiver belongs to another brand.")
+    state = signing_state(locked.event, now)
+    if state != SigningState.OPEN:
+        raise Conflict(state.label)
+    signed_name = " ".join(signed_name.split())
+    errors = _signing_errors(locked, signed_name, signature_png, consent, signer, relationship)
     if errors:
         raise ValidationError(errors)
+    signature = WaiverSignature(
+        organization_id=locked.organization_id,
+        guest=locked,
+        template=template,
+        signer=signer,
+        relationship=relationship if signer == WaiverSignature.Signer.GUARDIAN else "",
+        signed_name=signed_name[:200],
+        signature_png=signature_png,
+        consent=True,
+        signed_at=now,
+        ip_address=_normalized_ip(ip_address),
+        user_agent=user_agent[:500],
+        text_sha256=template.text_sha256,
+        image_sha256=sha256_hex(signature_png),
+    )
+    from .pdf import waiver_pdf
+
+    # The copy is made from the record itself and its hash kept in it: the PDF the guest
+    # gets, and the one stored, are provably the one made at signing.
+    pdf = waiver_pdf(signature)
+    signature.pdf_sha256 = sha256_hex(pdf)
     try:
         with transaction.atomic():
-            signature = WaiverSignature.objects.create(
-                organization_id=locked.organization_id,
-                guest=locked,
-                template=template,
-                signer=signer,
-                signed_name=signed_name[:200],
-                signature_png=signature_png,
-                consent=True,
-                signed_at=now or timezone.now(),
-                ip_address=ip_address,
-                user_agent=user_agent[:500],
-                text_sha256=template.text_sha256,
-                image_sha256=sha256_hex(signature_png),
-            )
+            signature.save()
     except IntegrityError:
         # Another request for the same guest and version won the race.
         return WaiverSignature.objects.get(guest=locked, template=template), False
+    default_storage.save(signature.pdf_path, ContentFile(pdf))
     from .tasks import send_waiver_copy
 
     transaction.on_commit(lambda: send_waiver_copy.delay(signature.pk))
@@ -352,12 +368,54 @@ def waiver_sign(
     return signature, True
 
 
-def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
-    """Store the PDF copy of a signature (once) and mail it to the guest (once)."""
+def _signing_errors(
+    guest: Guest, signed_name: str, signature_png: bytes, consent: bool, signer: str, relationship: str
+) -> dict[str, str]:
+    """What is wrong with a signature, by field (empty when nothing is)."""
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = "Tick the box to agree to sign electronically."
+    if not signed_name:
+        errors["signed_name"] = "Type your full name."
+    try:
+        check_signature_png(signature_png)
+    except ValidationError as exc:
+        errors["signature"] = exc.messages[0]
+    if signer not in WaiverSignature.Signer.values:
+        errors["signer"] = "Choose who is signing."
+    elif guest.is_minor and signer != WaiverSignature.Signer.GUARDIAN:
+        errors["signer"] = f"{guest.name} is under 18: a parent or guardian signs on their behalf."
+    elif signer == WaiverSignature.Signer.GUARDIAN:
+        if relationship not in WaiverSignature.Relationship.values:
+            errors["relationship"] = f"Say how you are related to {guest.name}."
+        elif guest.is_minor and relationship == WaiverSignature.Relationship.REPRESENTATIVE:
+            errors["relationship"] = f"For {guest.name}, under 18, a parent or legal guardian signs."
+        if signed_name and _same_person(signed_name, guest.name):
+            errors["signed_name"] = (
+                f"Type your own full name: you sign on behalf of {guest.name}, so your name is not theirs."
+            )
+    return errors
+
+
+def _normalized_ip(value: str | None) -> str | None:
+    # As the database will give it back (so a PDF made again from the record is the same).
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def waiver_pdf_ensure(*, signature: WaiverSignature) -> None:
+    """The PDF copy is stored at signing; one signed before copies were kept is made now."""
     from .pdf import waiver_pdf
 
     if not default_storage.exists(signature.pdf_path):
         default_storage.save(signature.pdf_path, ContentFile(waiver_pdf(signature)))
+
+
+def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
+    """Mail the guest their signed copy, the PDF attached (once)."""
+    waiver_pdf_ensure(signature=signature)
     guest = signature.guest
     if not guest.email:
         return None
@@ -372,7 +430,7 @@ def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
             "event": event,
             "title": public_title(event),
             "signature": signature,
-            "signed_at_utc": f"{signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+            "signed_at": Clock.of(event.organization).record(signature.signed_at),
             "guest_page_url": pages.public_url(event),
         },
         organization=event.organization,

@@ -29,6 +29,7 @@ app_name = "guests"
 urlpatterns = [
     path("w/<token:token>", views.waiver_sign, name="waiver_sign"),
     path("w/<token:token>/signed", views.waiver_signed, name="waiver_signed"),
+    path("w/<token:token>/signed/waiver.pdf", views.waiver_signed_pdf, name="waiver_signed_pdf"),
     path("g/photos/<photokey:key>", views.guest_photo, name="guest_photo"),
     path("g/<slug:slug>", views.guest_page, name="guest_page"),
     path("g/<slug:slug>.ics", views.guest_calendar, name="guest_calendar"),

@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,17 @@ from events.models import Event, EventStatus
 from . import services
 from .brand import Clock, page_title, phone_href, public_title
 from .forms import PhotoAuthorizeForm, SigningLinkRequestForm, WaiverSignForm
-from .models import Guest, GuestPage, Photo, WaiverSignature, WaiverTemplate, photo_window, photo_window_state
+from .models import (
+    Guest,
+    GuestPage,
+    Photo,
+    SigningState,
+    WaiverSignature,
+    WaiverTemplate,
+    photo_window,
+    photo_window_state,
+    signing_state,
+)
 from .pages import public_url
 from .services import LinkRequestThrottled
 from .storage import storage_for, uses_s3
@@ -111,10 +122,13 @@ def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> 
 def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
     guest = _guest_or_404(token)
     template = WaiverTemplate.objects.current_for(guest.event.organization)
+    if template is not None and WaiverSignature.objects.filter(guest=guest, template=template).exists():
+        return redirect("guests:waiver_signed", token=guest.token)
+    state = signing_state(guest.event, timezone.now())
+    if state != SigningState.OPEN:
+        return _signing_closed(request, guest, state.label)
     if template is None:
         return render(request, "guests/waiver_none.html", _signing_context(guest, None))
-    if WaiverSignature.objects.filter(guest=guest, template=template).exists():
-        return redirect("guests:waiver_signed", token=guest.token)
     form = WaiverSignForm(request.POST or None, guest=guest)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,10 +138,13 @@ def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
                 signed_name=form.cleaned_data["signed_name"],
                 signature_png=form.cleaned_data["signature"],
                 consent=form.cleaned_data["consent"],
-                signer=form.signer,
+                signer=form.cleaned_data["signer"],
+                relationship=form.cleaned_data["relationship"],
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
+        except DomainError as exc:  # cancelled or back at the dock while the page was open
+            return _signing_closed(request, guest, exc.message)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
@@ -145,10 +162,38 @@ def waiver_signed(request: HttpRequest, token: str) -> HttpResponse:
     signature = WaiverSignature.objects.filter(guest=guest, template=template).first() if template else None
     if signature is None:
         return redirect("guests:waiver_sign", token=guest.token)
-    clock = Clock.of(guest.event.organization)
-    signed_at = f"{clock.moment(signature.signed_at)} {clock.zone(signature.signed_at)}"
+    signed_at = Clock.of(guest.event.organization).record(signature.signed_at)
     context = _signing_context(guest, template, signature=signature, signed_at=signed_at)
     return render(request, "guests/waiver_signed.html", context)
+
+
+@never_cache
+@require_GET
+def waiver_signed_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The guest's PDF copy of the waiver they signed (the current version), for their link only."""
+    guest = _guest_or_404(token)
+    template = WaiverTemplate.objects.current_for(guest.event.organization)
+    signature = (
+        WaiverSignature.objects.select_related("template").filter(guest=guest, template=template).first()
+        if template
+        else None
+    )
+    if signature is None:
+        raise Http404("No signed waiver at this link.")
+    services.waiver_pdf_ensure(signature=signature)
+    response = FileResponse(
+        default_storage.open(signature.pdf_path, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"waiver-{guest.event.slug}.pdf",
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _signing_closed(request: HttpRequest, guest: Guest, reason: str) -> HttpResponse:
+    """A clear page, not a form: nothing can be signed for this charter any more (410 Gone)."""
+    return render(request, "guests/waiver_closed.html", _signing_context(guest, None, reason=reason), status=410)
 
 
 # --- A lost signing link, asked for again ---------------------------------------------------

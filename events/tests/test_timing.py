@@ -91,6 +91,8 @@ def test_a_brand_in_24_hour_style_reads_19_50_and_the_default_stays_12_hour():
     assert timing.format_clock(sunset, style="24h") == "19:50"
     assert timing.format_clock(sunset, style="12h") == timing.format_clock(sunset) == "7:50 PM"
     assert timing.format_clock(None, style="24h") == "—"
+    assert timing.format_clock(sunset, seconds=True) == "7:50:39 PM"
+    assert timing.format_clock(sunset, style="24h", seconds=True) == "19:50:39"
 
 
 def test_the_panel_built_from_times_alone_is_the_events_panel(org):

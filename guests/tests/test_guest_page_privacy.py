@@ -36,7 +36,10 @@ def _brand_with_charters(slug: str) -> list:
     cancelled = make_event(org, name=f"{slug} called off")
     empty = make_event(org, name=f"{slug} nobody yet")
     for event in (upcoming, sailing, past, cancelled):
-        sign(make_guest(event, "Marguerite Okonkwo-Baptiste", email="marguerite@example.net", phone="+1 619 555 0142"))
+        marguerite = make_guest(
+            event, "Marguerite Okonkwo-Baptiste", email="marguerite@example.net", phone="+1 619 555 0142"
+        )
+        sign(marguerite, now=event.departure_at - timedelta(days=1))  # signed before the day
         make_guest(event, "Thaddeus Villanueva", email="thaddeus@example.net")
         make_guest(
             event, "Ottoline Villanueva", is_minor=True, guardian_name="Rosalind Villanueva", email="rv@example.net"

@@ -130,10 +130,10 @@ def test_minor_is_signed_for_by_a_guardian(client, charter, waiver):
 
     page = client.get(f"/w/{guest.token}")
     assert "Parent or guardian's full name" in html.unescape(page.content.decode())
-    client.post(f"/w/{guest.token}", sign_form(signed_name="Pat Parent"))
+    client.post(f"/w/{guest.token}", sign_form(signed_name="Pat Parent", relationship="parent"))
 
     signature = WaiverSignature.objects.get(guest=guest)
-    assert (signature.signer, signature.signed_name) == ("guardian", "Pat Parent")
+    assert (signature.signer, signature.relationship, signature.signed_name) == ("guardian", "parent", "Pat Parent")
 
 
 def test_a_guest_whose_birthday_makes_them_a_minor_is_marked_minor(charter):
