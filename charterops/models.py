@@ -77,6 +77,12 @@ class Organization(models.Model):
     def tz(self) -> tzinfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    @property
+    def contact_phone_href(self) -> str:
+        """`tel:` link of the contact phone as people write it: `(619) 555-0100` → `tel:6195550100`."""
+        digits = "".join(c for c in self.contact_phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if digits.strip("+") else ""
+
 
 class Membership(models.Model):
     """A user's role in one organization. Owners run the back office; crew use crew pages."""

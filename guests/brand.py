@@ -4,7 +4,7 @@ public guest page, the waiver and photo pages, emails, the PDF and the .ics.
 - Times in the brand's zone and its 12/24-hour style (`Organization.clock_style`),
   formatted by events.timing like the crew pages' times.
 - The charter's public title (the event's name is internal: "Boatsetter BS-991").
-- The brand's contact phone and a map link to the meeting point.
+- A map link to the meeting point (the brand's phone link is `Organization.contact_phone_href`).
 """
 
 from dataclasses import dataclass
@@ -83,9 +83,3 @@ def page_title(page: GuestPage) -> str:
 def map_url(place: str) -> str:
     """A link that opens the place in the phone's maps app (or the browser)."""
     return f"https://www.google.com/maps/search/?api=1&query={quote_plus(place)}" if place.strip() else ""
-
-
-def phone_href(phone: str) -> str:
-    """`tel:` link of a number as people write it: `(619) 555-0100` → `tel:6195550100`."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    return f"tel:{digits}" if digits.strip("+") else ""

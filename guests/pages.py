@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from events.models import Event, EventStatus
 from events.timing import event_sun_times
 
-from .brand import Clock, map_url, page_title, phone_href
+from .brand import Clock, map_url, page_title
 from .calendar import calendar_key
 from .models import Guest, GuestPage, Photo, photo_window, photo_window_state
 
@@ -78,7 +78,7 @@ def render_guest_page(*, event: Event, page: GuestPage, now: datetime) -> str:
             "accent_colour": org.accent_colour,
             "logo_url": logo_url,
             "phone": org.contact_phone,
-            "phone_href": phone_href(org.contact_phone),
+            "phone_href": org.contact_phone_href,
         },
         "event": {
             "title": page_title(page),

@@ -19,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charterops.errors import DomainError
-from charterops.http import client_ip
+from charterops.http import client_ip, request_host
 from events.models import Event, EventStatus
 
 from . import services
-from .brand import Clock, page_title, phone_href, public_title
+from .brand import Clock, page_title, public_title
 from .forms import PhotoAuthorizeForm, SigningLinkRequestForm, WaiverSignForm
 from .models import (
     Guest,
@@ -104,7 +104,6 @@ def _guest_context(event: Event, title: str, **extra) -> dict:
         "clock": clock,
         "event_day": clock.day(event.departure_at),
         "event_departure": clock.time(event.departure_at),
-        "phone_href": phone_href(org.contact_phone),
         "guest_page_url": public_url(event),
         **extra,
     }
@@ -225,11 +224,6 @@ def signing_link_request(request: HttpRequest, token: str) -> HttpResponse:
 # --- The published guest page -----------------------------------------------------------
 
 
-def _host(request: HttpRequest) -> str:
-    host = request.get_host().split(":")[0].lower()
-    return host.removeprefix("www.")
-
-
 @require_GET
 def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Stream `g/<slug>.html` from the brand's storage (404 until it is published).
@@ -252,7 +246,7 @@ def _published_file(request: HttpRequest, slug: str, suffix: str, content_type: 
     published = GuestPage.objects.select_related("event__organization").filter(
         event__slug=slug, published_at__isnull=False
     )
-    host = _host(request)
+    host = request_host(request)
     candidates = list(
         published.filter(
             Q(organization__guest_page_domain__iexact=host) | Q(organization__guest_page_domain__iexact=f"www.{host}")
@@ -305,6 +299,7 @@ def photo_upload_page(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         **_guest_context(event, page_title(page)),
         "state": state,
+        "cancelled": event.status == EventStatus.CANCELLED,
         "opens_at": clock.moment(opens_at),
         "closes_at": clock.moment(closes_at),
         "page": page,

@@ -338,3 +338,13 @@ def test_a_guest_link_never_signs_another_brands_waiver(other_org, charter, waiv
         services.waiver_sign(
             guest=guest, template=other_waiver, signed_name="A", signature_png=signature_png(), consent=True
         )
+
+
+def test_a_revoked_link_answers_the_branded_404_that_says_what_to_do(client, charter, waiver):
+    guest = make_guest(charter)
+    old = guest.token
+    services.guest_link_revoke(guest=guest)
+    response = client.get(f"/w/{old}")
+    assert response.status_code == 404
+    assert "This signing link does not work" in response.content.decode()
+    assert "ask for your link again from the charter page" in response.content.decode()
