@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet
@@ -332,6 +333,8 @@ class Photo(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Upload authorized"
         UPLOADED = "uploaded", "Uploaded"
+        HIDDEN = "hidden", "Hidden by the owner"
+        DELETED = "deleted", "Deleted by the owner"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_photos")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guest_photos")
@@ -360,3 +363,26 @@ class Photo(models.Model):
     def path(self) -> str:
         """Root-relative address of the photo, the same on the brand's domain and locally."""
         return f"/{self.key}"
+
+
+class PhotoModeration(models.Model):
+    """One thing the owner did to a photo in the back office: who, what, when."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hidden"
+        SHOW = "show", "Shown again"
+        DELETE = "delete", "Deleted"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="photo_moderations")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="moderations")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.by or 'someone'} at {self.at:%Y-%m-%d %H:%M}"

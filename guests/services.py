@@ -37,6 +37,7 @@ from .models import (
     Guest,
     GuestPage,
     Photo,
+    PhotoModeration,
     SigningState,
     WaiverSignature,
     WaiverTemplate,
@@ -577,12 +578,18 @@ def _mark_uploaded(photo: Photo, size: int) -> Photo:
     return photo
 
 
+def _pending_guard(photo: Photo) -> None:
+    if photo.status == Photo.Status.DELETED:
+        raise Conflict("This upload was removed by the organizer.")
+    if photo.status != Photo.Status.PENDING:
+        raise Conflict("This photo was already uploaded.")
+
+
 @transaction.atomic
 def photo_upload_receive(*, photo: Photo, file: UploadedFile, content_type: str, now: datetime | None = None) -> Photo:
     """Local storage: take the file through Django, under the same rules as the presigned POST."""
     photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
-    if photo.status == Photo.Status.UPLOADED:
-        raise Conflict("This photo was already uploaded.")
+    _pending_guard(photo)
     _window_guard(photo.event, now or timezone.now())
     if content_type != photo.content_type:
         raise ValidationError("The photo's type is not the one the upload was authorized for.")
@@ -599,10 +606,13 @@ def photo_upload_receive(*, photo: Photo, file: UploadedFile, content_type: str,
 def photo_upload_complete(*, photo: Photo, now: datetime | None = None) -> Photo:
     """S3: check what actually arrived at the key; anything off the rules is deleted and refused."""
     photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
-    if photo.status == Photo.Status.UPLOADED:
+    if photo.status in (Photo.Status.UPLOADED, Photo.Status.HIDDEN):
         return photo
     storage = storage_for(photo.event.organization)
     client, bucket, key = storage.connection.meta.client, storage.bucket_name, storage._normalize_name(photo.key)
+    if photo.status == Photo.Status.DELETED:
+        client.delete_object(Bucket=bucket, Key=key)  # it arrived after the owner deleted it
+        raise Conflict("This upload was removed by the organizer.")
     from botocore.exceptions import ClientError
 
     try:
@@ -621,3 +631,40 @@ def photo_upload_complete(*, photo: Photo, now: datetime | None = None) -> Photo
         client.delete_object(Bucket=bucket, Key=key)
         raise
     return _mark_uploaded(photo, size)
+
+
+# --- Photo moderation (the back office) -----------------------------------------------------
+
+# What each moderation does: the statuses it applies to, and the status it leaves.
+MODERATION = {
+    PhotoModeration.Action.HIDE: ({Photo.Status.UPLOADED}, Photo.Status.HIDDEN),
+    PhotoModeration.Action.SHOW: ({Photo.Status.HIDDEN}, Photo.Status.UPLOADED),
+    PhotoModeration.Action.DELETE: (
+        {Photo.Status.PENDING, Photo.Status.UPLOADED, Photo.Status.HIDDEN},
+        Photo.Status.DELETED,
+    ),
+}
+
+
+@transaction.atomic
+def photo_moderate(*, photo: Photo, action: str, by: AbstractBaseUser | None) -> Photo:
+    """Hide a photo from the guest page, show it again, or delete it (the file goes; the
+    row stays, with who did what and when). The page is republished without it."""
+    photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
+    if action not in PhotoModeration.Action.values:
+        raise ValidationError(f"Unknown moderation {action!r}.")
+    allowed_from, to_status = MODERATION[action]
+    if photo.status not in allowed_from:
+        done = PhotoModeration.Action(action).label.lower()
+        raise Conflict(f"This photo is {photo.get_status_display().lower()}: it cannot be {done}.")
+    if to_status == Photo.Status.DELETED:
+        storage = storage_for(photo.event.organization)
+        if storage.exists(photo.key):
+            storage.delete(photo.key)
+    photo.status = to_status
+    photo.save(update_fields=["status"])
+    PhotoModeration.objects.create(
+        organization_id=photo.organization_id, photo=photo, action=action, by=by, at=timezone.now()
+    )
+    guest_page_publish_on_commit(event_id=photo.event_id)
+    return photo

@@ -305,6 +305,7 @@ def photo_upload_page(request: HttpRequest, token: str) -> HttpResponse:
         "page": page,
         "accept": ",".join(settings.GUEST_PHOTO_TYPES),
         "max_mb": settings.GUEST_PHOTO_MAX_BYTES // (1024 * 1024),
+        "max_bytes": settings.GUEST_PHOTO_MAX_BYTES,
     }
     return render(request, "guests/photo_upload.html", context, status=200 if state == "open" else 403)
 

@@ -18,13 +18,6 @@ JPEG_SIZE = len(JPEG)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 
-@pytest.fixture
-def sailing_now(org):
-    """A charter that left an hour ago: uploads are open."""
-    event = make_event(org, departure_at=timezone.now() - timedelta(hours=1), name="Sunset sail")
-    return services.guest_page_publish(event=event)
-
-
 def authorize(client, page, content_type="image/jpeg", size=JPEG_SIZE):
     return client.post(
         f"/u/{page.upload_token}/authorize",
