@@ -59,7 +59,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DE
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set. It is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails, guest pages and printed sign-in links point. Unset, it is the
+# local server's default address (charterops/site.py warns commands when that is wrong).
+SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = env("SITE_URL", SITE_URL_DEFAULT).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -152,13 +152,15 @@ def test_publishing_twice_writes_once(charter, waiver):
     assert first.published_at == second.published_at
 
 
-def test_publish_guest_pages_command_republishes_one_brand(org, other_org):
+def test_publish_guest_pages_command_republishes_one_brand(org, other_org, settings):
     make_event(org)
     make_event(org)
     make_event(other_org)
     out = StringIO()
     call_command("publish_guest_pages", "--org", org.slug, stdout=out)
-    assert out.getvalue().strip() == f"Published 2 guest page(s) of {org.slug}."
+    assert (
+        out.getvalue().strip() == f"Published 2 guest page(s) of {org.slug}; their links point at {settings.SITE_URL}."
+    )
     assert GuestPage.objects.filter(published_at__isnull=False).count() == 2
 
 
@@ -194,3 +196,17 @@ def test_photo_window_is_shown_as_when_uploads_open(org, waiver):
 def test_a_new_brand_gets_its_own_namespace_on_local_storage(db):
     brand = make_org("sailo-brand")
     assert str(storage_for(brand).location).endswith("brands/sailo-brand")
+
+
+def test_publish_guest_pages_warns_when_links_would_point_where_nothing_answers(org, settings, tmp_path):
+    import socket
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        settings.SITE_URL_DEFAULT = settings.SITE_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    settings.VAR_DIR = tmp_path
+    make_event(org)
+    out, err = StringIO(), StringIO()
+    call_command("publish_guest_pages", stdout=out, stderr=err)
+    assert f"their links point at {settings.SITE_URL}" in out.getvalue()
+    assert "where nothing answers" in err.getvalue()
