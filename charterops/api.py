@@ -189,6 +189,9 @@ def not_found(request, exception=None):
     from django.db.models import Q
     from django.http import JsonResponse
     from django.shortcuts import render
+    from django.template import TemplateDoesNotExist
+    from django.template.utils import InvalidTemplateEngineError
+    from django.views.defaults import page_not_found
 
     from .http import request_host
     from .models import Organization
@@ -204,4 +207,8 @@ def not_found(request, exception=None):
         ("Page not found", "There is nothing at this address. Check the link, or start again from the home page."),
     )
     context = {"brand": brand, "heading": heading, "explanation": explanation}
-    return render(request, "errors/404.html", context, status=404, using="jinja2")
+    try:
+        return render(request, "errors/404.html", context, status=404, using="jinja2")
+    except (InvalidTemplateEngineError, TemplateDoesNotExist):
+        # Without the layout's engine (a test's own TEMPLATES), still a 404, never a 500.
+        return page_not_found(request, exception)
