@@ -1,9 +1,11 @@
 """Guests' reactions to events.signals: the on-hold guard and guest-page republishing."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from charterops.errors import Conflict
-from events.models import EventStatus
+from charterops.models import Organization
+from events.models import Event, EventStatus
 from events.signals import event_changed, event_created, event_transitioning
 
 from .models import Guest
@@ -37,3 +39,12 @@ def publish_new_event_page(sender, event, **kwargs) -> None:
 @receiver(event_changed, dispatch_uid="guests.republish_changed_event")
 def republish_changed_event_page(sender, event, **kwargs) -> None:
     guest_page_publish_on_commit(event_id=event.pk)
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="guests.republish_brand_pages")
+def republish_brand_pages(sender, instance: Organization, created: bool, **kwargs) -> None:
+    """The brand's name, colours, phone or clock style changed: its upcoming charters' pages show them."""
+    if created:
+        return
+    for event_id in Event.objects.for_org(instance).upcoming().values_list("pk", flat=True):
+        guest_page_publish_on_commit(event_id=event_id)

@@ -190,3 +190,15 @@ def test_republishing_an_unchanged_charter_writes_nothing(sunset_sail):
     first = services.guest_page_publish(event=sunset_sail)
     again = services.guest_page_publish(event=sunset_sail)
     assert first.published_at == again.published_at
+
+
+def test_changing_the_brands_phone_or_clock_republishes_its_upcoming_pages(
+    org, sunset_sail, django_capture_on_commit_callbacks
+):
+    services.guest_page_publish(event=sunset_sail)
+    with django_capture_on_commit_callbacks(execute=True):
+        org.contact_phone, org.clock_style = "(619) 555-0100", "24h"
+        org.save()
+    html = published(sunset_sail)
+    assert "(619) 555-0100" in html
+    assert "Departs 17:30" in html
