@@ -124,3 +124,24 @@ def test_a_cancelled_charter_offers_nothing_to_sign_or_upload(phone, artifact, b
     assert "This charter was cancelled: there is nothing to sign." in phone.locator("#signing-closed").inner_text()
     assert phone.locator("#sign-form").count() == 0
     phone.screenshot(path=artifact("guest-waiver-cancelled-phone.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_guest_who_lost_their_link_asks_for_it_again_from_the_charter_page(phone, artifact, brand_with_charter):
+    _, event = brand_with_charter
+    guest = make_guest(event, "Taylor Guest", email="taylor@example.com", phone="+1 619 555 0142")
+
+    phone.goto(f"/g/{event.slug}")
+    phone.click("#link-request")
+    phone.fill("#id_contact", "(619) 555-0142")
+    phone.screenshot(path=artifact("guest-link-request-phone.png"), full_page=True)
+    phone.click("text=Send me my link")
+
+    assert "Check your email" in phone.locator("h1").inner_text()
+    assert "/w/" not in phone.content()
+    assert "Taylor" not in phone.content()
+    phone.screenshot(path=artifact("guest-link-request-sent-phone.png"), full_page=True)
+    again = OutboundEmail.objects.get(kind="waiver_link_again")
+    assert again.to == ["taylor@example.com"]
+    assert link_in(again).endswith(f"/w/{guest.token}")
