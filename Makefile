@@ -32,6 +32,7 @@ run: $(VENV)/.runtime
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@echo "$(SITE_URL)" > var/serving-site-url  # read by commands that print links (charterops/site.py)
 	@echo "Starting CharterOps on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A charterops worker --beat --concurrency=1 --loglevel=INFO \

@@ -163,11 +163,52 @@ def document_errors(result: dict, generator, request, public) -> dict:
     return result
 
 
+# What a 404 says, by the kind of address that was asked for.
+NOT_FOUND_REASONS = {
+    "/g/": (
+        "No charter page here",
+        "There is no charter page at this address. Check the link in your booking email: "
+        "if the charter moved to another day, its page has a new address.",
+    ),
+    "/w/": (
+        "This signing link does not work",
+        "It may have been replaced by a newer one. Use the most recent email about your charter, "
+        "or ask for your link again from the charter page.",
+    ),
+    "/u/": (
+        "This upload link does not work",
+        "Open the photo upload from the charter page, which always has the current link.",
+    ),
+}
+
+
 def not_found(request, exception=None):
-    """The project's 404: the JSON error shape under /api/, Django's page elsewhere."""
+    """The project's 404: the JSON error shape under /api/; elsewhere a page in the layout,
+    in the colours of the brand whose domain was asked (CharterOps' own otherwise), saying
+    what is likely wrong with this kind of address."""
+    from django.db.models import Q
     from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.template import TemplateDoesNotExist
+    from django.template.utils import InvalidTemplateEngineError
     from django.views.defaults import page_not_found
+
+    from .http import request_host
+    from .models import Organization
 
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "not_found", "detail": "No such path or object."}, status=404)
-    return page_not_found(request, exception)
+    host = request_host(request)
+    brand = Organization.objects.filter(
+        Q(guest_page_domain__iexact=host) | Q(guest_page_domain__iexact=f"www.{host}")
+    ).first()
+    heading, explanation = next(
+        (reason for prefix, reason in NOT_FOUND_REASONS.items() if request.path.startswith(prefix)),
+        ("Page not found", "There is nothing at this address. Check the link, or start again from the home page."),
+    )
+    context = {"brand": brand, "heading": heading, "explanation": explanation}
+    try:
+        return render(request, "errors/404.html", context, status=404, using="jinja2")
+    except (InvalidTemplateEngineError, TemplateDoesNotExist):
+        # Without the layout's engine (a test's own TEMPLATES), still a 404, never a 500.
+        return page_not_found(request, exception)

@@ -21,3 +21,9 @@ def client_ip(request: HttpRequest) -> str | None:
     except ValidationError:
         return None
     return candidate
+
+
+def request_host(request: HttpRequest) -> str:
+    """The host the client asked for, lower-case, without port or a leading `www.` (a
+    brand's guest pages answer on `queenofsandiego.com` and `www.queenofsandiego.com`)."""
+    return request.get_host().split(":")[0].lower().removeprefix("www.")

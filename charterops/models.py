@@ -16,6 +16,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
 
 
+class ClockStyle(models.TextChoices):
+    """How a brand writes times for its guests (pages, emails, PDFs)."""
+
+    H12 = "12h", "12-hour (7:50 PM)"
+    H24 = "24h", "24-hour (19:50)"
+
+
 class Organization(models.Model):
     """A brand (tenant). Every brand-owned row points here."""
 
@@ -46,6 +53,15 @@ class Organization(models.Model):
     photo_window_after_days = models.PositiveSmallIntegerField(
         default=7, help_text="… until this many days after return."
     )
+    clock_style = models.CharField(
+        max_length=3,
+        choices=ClockStyle.choices,
+        default=ClockStyle.H12,
+        help_text="How times are written for guests: guest pages, waiver pages, emails and PDFs.",
+    )
+    contact_phone = models.CharField(
+        max_length=32, blank=True, help_text="The number guests call with questions, shown on guest pages and emails."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +76,12 @@ class Organization(models.Model):
     @property
     def tz(self) -> tzinfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def contact_phone_href(self) -> str:
+        """`tel:` link of the contact phone as people write it: `(619) 555-0100` → `tel:6195550100`."""
+        digits = "".join(c for c in self.contact_phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if digits.strip("+") else ""
 
 
 class Membership(models.Model):

@@ -59,7 +59,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DE
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set. It is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails, guest pages and printed sign-in links point. Unset, it is the
+# local server's default address (charterops/site.py warns commands when that is wrong).
+SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = env("SITE_URL", SITE_URL_DEFAULT).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,9 +109,11 @@ TEMPLATES = [
             ],
         },
     },
-    # Crew pages (what people load on the dock, over and over) are Jinja2 templates under
-    # <app>/jinja2/: compiled to Python, they render a 40-item checklist in a fraction of
-    # the time Django's template engine takes. Everything else uses Django templates.
+    # Every HTML page people open (crew, guest, waiver, the published guest page) is a
+    # Jinja2 template under <app>/jinja2/ extending charterops/jinja2/base.html: compiled
+    # to Python, they render a 40-item checklist in a fraction of the time Django's engine
+    # takes. Django templates are for the admin and emails only, and no name may exist in
+    # both engines (charterops/tests/test_template_engines.py).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
@@ -349,6 +354,13 @@ GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS = env_int("GUEST_PHOTO_UPLOAD_EXPIRES_SECONDS
 GUEST_PHOTO_MAX_PER_EVENT = env_int("GUEST_PHOTO_MAX_PER_EVENT", 500)
 # What the guest page lists when an event gives no list of its own.
 GUEST_PAGE_WHAT_TO_BRING = "Soft-soled shoes, sunscreen, sunglasses, a warm layer and a photo ID."
+# A guest who lost their signing link asks for it again from the guest page; the link is
+# mailed to the guest's own address on file. Requests per client address, and per email or
+# phone asked about, in each window; past the first limit the page answers 429, past the
+# second nothing more is sent (the answer looks the same).
+GUEST_LINK_REQUEST_WINDOW_SECONDS = env_int("GUEST_LINK_REQUEST_WINDOW_SECONDS", 15 * 60)
+GUEST_LINK_REQUESTS_PER_IP = env_int("GUEST_LINK_REQUESTS_PER_IP", 10)
+GUEST_LINK_REQUESTS_PER_CONTACT = env_int("GUEST_LINK_REQUESTS_PER_CONTACT", 3)
 
 # --- Crew sign-in ---
 # Magic links: how long a code lives when mailed with an event, and when asked for at

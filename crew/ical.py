@@ -1,5 +1,10 @@
 """A crew member's events as an iCalendar (RFC 5545) feed their phone can subscribe to.
 
+Built with the `icalendar` library, which does what the format needs and is easy to get
+subtly wrong by hand: escaping TEXT values, folding lines at 75 octets without splitting
+a UTF-8 character, and the VTIMEZONE block that local times with a TZID refer to (so a
+calendar shows 10:00 in San Diego as 10:00 there, daylight saving included).
+
 - UID is the event's public UUID, so an event stays one calendar entry however often
   the feed is fetched or the event changes.
 - SEQUENCE grows whenever the event changes: it is the number of seconds between the
@@ -11,8 +16,9 @@
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
+import icalendar
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -31,44 +37,13 @@ STATUS = {
 }
 
 
-def escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 §3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (§3.1)."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for char in line:
-        piece = char.encode("utf-8")
-        if len(current) + len(piece) > limit:
-            parts.append(current.decode("utf-8"))
-            current, limit = b"", 74  # continuation lines start with a space
-        current += piece
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
-def utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def sequence(created_at: datetime, updated_at: datetime) -> int:
     return max(0, int((updated_at - created_at).total_seconds()))
 
 
-def _event_lines(slot: RoleSlot, stamp: str) -> list[str]:
+def _vevent(slot: RoleSlot, stamp: datetime) -> icalendar.Event:
     event = slot.event
+    tz = event.organization.tz
     url = settings.SITE_URL + reverse("crew:event", kwargs={"public_id": event.public_id})
     details = [f"Your role: {slot}"]
     if event.vessel:
@@ -78,40 +53,36 @@ def _event_lines(slot: RoleSlot, stamp: str) -> list[str]:
     if event.notes:
         details.append(event.notes)
     details.append(url)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{event.public_id}@charterops",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{utc(event.departure_at)}",
-        f"DTEND:{utc(event.return_at)}",
-        f"SEQUENCE:{sequence(event.created_at, event.updated_at)}",
-        f"LAST-MODIFIED:{utc(event.updated_at)}",
-        f"STATUS:{STATUS[event.status]}",
-        f"SUMMARY:{escape(f'{event.name} ({slot})')}",
-        f"DESCRIPTION:{escape(chr(10).join(details))}",
-        f"URL:{url}",
-    ]
+    entry = icalendar.Event()
+    entry.add("uid", f"{event.public_id}@charterops")
+    entry.add("dtstamp", stamp)
+    entry.add("dtstart", timezone.localtime(event.departure_at, tz))
+    entry.add("dtend", timezone.localtime(event.return_at, tz))
+    entry.add("sequence", sequence(event.created_at, event.updated_at))
+    entry.add("last-modified", event.updated_at)
+    entry.add("status", STATUS[event.status])
+    entry.add("summary", f"{event.name} ({slot})")
+    entry.add("description", "\n".join(details))
+    entry.add("url", url)
     if event.location:
-        lines.append(f"LOCATION:{escape(event.location)}")
-    lines.append("END:VEVENT")
-    return lines
+        entry.add("location", event.location)
+    return entry
 
 
 def calendar(*, member: CrewMember, slots: Iterable[RoleSlot], now: datetime | None = None) -> str:
     """The feed of `member`: one VEVENT per event they hold a role on."""
-    stamp = utc(now or timezone.now())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape(f'{member.organization.name} crew — {member.display_name}')}",
-        f"X-WR-TIMEZONE:{member.organization.time_zone}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
+    stamp = now or timezone.now()
+    organization = member.organization
+    feed = icalendar.Calendar()
+    feed.add("version", "2.0")
+    feed.add("prodid", PRODID)
+    feed.add("calscale", "GREGORIAN")
+    feed.add("method", "PUBLISH")
+    feed.add("x-wr-calname", f"{organization.name} crew — {member.display_name}")
+    feed.add("x-wr-timezone", organization.time_zone)
+    feed.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    feed.add("x-published-ttl", "PT1H")
     for slot in slots:
-        lines.extend(_event_lines(slot, stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        feed.add_component(_vevent(slot, stamp))
+    feed.add_missing_timezones()
+    return feed.to_ical().decode("utf-8")

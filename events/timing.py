@@ -15,7 +15,7 @@ from astral.sun import dusk, sunset
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
-from charterops.models import Organization
+from charterops.models import ClockStyle, Organization
 
 from .models import Event
 
@@ -74,16 +74,21 @@ def due_at(event: Event, anchor: str, offset_minutes: int, sun: SunTimes | None 
     return None if moment is None else moment + timedelta(minutes=offset_minutes)
 
 
-def format_clock(moment: datetime | None) -> str:
-    """`7:50 PM` — the minute the moment falls in (19:50:39 is still 7:50 PM)."""
+def format_clock(moment: datetime | None, *, style: str = ClockStyle.H12, seconds: bool = False) -> str:
+    """`7:50 PM` (or `19:50` in a brand's 24-hour style) — the minute the moment falls in
+    (19:50:39 is still 7:50 PM); with `seconds`, `7:50:39 PM` (for records such as a signature)."""
     if moment is None:
         return "—"
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    minutes = f"{moment.minute:02d}:{moment.second:02d}" if seconds else f"{moment.minute:02d}"
+    if style == ClockStyle.H24:
+        return f"{moment.hour:02d}:{minutes}"
+    return f"{moment.hour % 12 or 12}:{minutes} {'AM' if moment.hour < 12 else 'PM'}"
 
 
-def format_day_clock(moment: datetime) -> str:
+def format_day_clock(moment: datetime, *, style: str = ClockStyle.H12) -> str:
     """`Thu 30 May 7:50 PM` — Django's "D j M g:i A", without its per-call parsing."""
-    return f"{WEEKDAYS_ABBR[moment.weekday()]} {moment.day} {MONTHS_3[moment.month].title()} {format_clock(moment)}"
+    day = f"{WEEKDAYS_ABBR[moment.weekday()]} {moment.day} {MONTHS_3[moment.month].title()}"
+    return f"{day} {format_clock(moment, style=style)}"
 
 
 def format_duration(delta: timedelta) -> str:

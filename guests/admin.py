@@ -2,9 +2,9 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,9 +16,11 @@ from events.admin import register_event_inline
 from events.models import Event
 
 from . import services
+from .brand import Clock
 from .forms import GuestCsvUploadForm, OverrideForm
-from .models import Guest, GuestPage, WaiverSignature, WaiverStatus, WaiverTemplate
+from .models import Guest, GuestPage, Photo, PhotoModeration, WaiverSignature, WaiverStatus, WaiverTemplate
 from .pages import public_url
+from .storage import storage_for
 
 
 def _waiver_badge(guest: Guest) -> str:
@@ -69,13 +71,14 @@ class GuestInline(admin.TabularInline):
 
 @admin.register(GuestPage)
 class GuestPageAdmin(OrgScopedAdmin):
-    """Published guest pages. They are made and rewritten by publishing; only "what to bring" is edited here."""
+    """Published guest pages. They are made and rewritten by publishing; the public title and
+    "what to bring" are edited here."""
 
     list_display = ["event", "organization", "address", "published_at"]
     list_filter = ["organization"]
     list_select_related = ["event", "organization"]
     search_fields = ["event__name", "event__slug"]
-    fields = ["event", "address", "what_to_bring", "published_at"]
+    fields = ["event", "address", "public_title", "what_to_bring", "published_at"]
     readonly_fields = ["event", "address", "published_at"]
 
     @admin.display(description="Address")
@@ -90,15 +93,30 @@ class GuestPageAdmin(OrgScopedAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: GuestPage, form, change: bool) -> None:
-        services.guest_page_update(page=obj, what_to_bring=form.cleaned_data["what_to_bring"])
+        services.guest_page_update(
+            page=obj, what_to_bring=form.cleaned_data["what_to_bring"], public_title=form.cleaned_data["public_title"]
+        )
+
+
+def _signed_at(signature: WaiverSignature) -> str:
+    """The moment of signing labelled with its real zone (the brand's), then in UTC — never
+    a bare time shown in whatever zone the back office happens to be in."""
+    return Clock.of(signature.organization).record(signature.signed_at)
 
 
 class SignatureInline(admin.TabularInline):
     model = WaiverSignature
     extra = 0
     can_delete = False
-    fields = ["template", "signed_name", "signer", "signed_at", "ip_address"]
+    fields = ["template", "signed_name", "signer", "relationship", "signed", "ip_address"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("organization", "template")
+
+    @admin.display(description="Signed at")
+    def signed(self, signature: WaiverSignature) -> str:
+        return _signed_at(signature)
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -266,9 +284,9 @@ class WaiverTemplateAdmin(OrgScopedAdmin):
 class WaiverSignatureAdmin(OrgScopedAdmin):
     """The audit trail: read-only, never edited or deleted."""
 
-    list_display = ["signed_name", "guest", "template", "signed_at", "ip_address"]
+    list_display = ["signed_name", "guest", "template", "signed", "ip_address"]
     list_filter = ["organization"]
-    list_select_related = ["guest", "template"]
+    list_select_related = ["guest", "template", "organization"]
     search_fields = ["signed_name", "guest__name", "guest__email"]
     date_hierarchy = "signed_at"
     fields = [
@@ -276,16 +294,22 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
         "guest",
         "template",
         "signer",
+        "relationship",
         "signed_name",
         "signature_image",
         "consent",
-        "signed_at",
+        "signed",
         "ip_address",
         "user_agent",
         "text_sha256",
         "image_sha256",
+        "pdf_sha256",
     ]
     readonly_fields = fields
+
+    @admin.display(description="Signed at", ordering="signed_at")
+    def signed(self, signature: WaiverSignature) -> str:
+        return _signed_at(signature)
 
     @admin.display(description="Signature")
     def signature_image(self, signature: WaiverSignature) -> str:
@@ -302,3 +326,127 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class PhotoModerationInline(admin.TabularInline):
+    """Who hid, showed or deleted the photo, and when: read-only."""
+
+    model = PhotoModeration
+    extra = 0
+    can_delete = False
+    fields = ["action", "by", "at"]
+    readonly_fields = fields
+    verbose_name_plural = "Moderation (who and when)"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(Photo)
+class PhotoAdmin(OrgScopedAdmin):
+    """Guest photos: hide one from the guest page, show it again, or delete it — before or
+    after it appears there. Every such act is recorded with who and when."""
+
+    list_display = ["preview", "event", "status", "uploaded_at", "last_moderation"]
+    list_filter = ["status", "organization"]
+    list_select_related = ["event", "organization"]
+    search_fields = ["event__name", "event__slug", "key"]
+    fields = ["preview_large", "event", "status", "content_type", "size", "created_at", "uploaded_at", "key"]
+    readonly_fields = fields
+    inlines = [PhotoModerationInline]
+    actions = ["hide_photos", "show_photos", "delete_photos"]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        latest = PhotoModeration.objects.filter(photo=OuterRef("pk")).order_by("-at", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_action=Subquery(latest.values("action")[:1]),
+                last_at=Subquery(latest.values("at")[:1]),
+                last_by=Subquery(latest.values("by__username")[:1]),
+            )
+        )
+
+    def _image(self, photo: Photo, height: int) -> str:
+        if photo.status in (Photo.Status.PENDING, Photo.Status.DELETED):
+            return "—"
+        url = reverse("admin:guests_photo_image", args=[photo.pk])
+        return format_html('<img src="{}" alt="Guest photo" style="max-height:{}px;border-radius:6px">', url, height)
+
+    @admin.display(description="Photo")
+    def preview(self, photo: Photo) -> str:
+        return self._image(photo, 72)
+
+    @admin.display(description="Photo")
+    def preview_large(self, photo: Photo) -> str:
+        return self._image(photo, 360)
+
+    @admin.display(description="Last moderation")
+    def last_moderation(self, photo: Photo) -> str:
+        if not getattr(photo, "last_action", None):
+            return "—"
+        when = Clock.of(photo.organization).moment(photo.last_at)
+        label = PhotoModeration.Action(photo.last_action).label
+        return f"{label} by {photo.last_by or 'someone'}, {when}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # moderation goes through the actions, which record who and when
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # "Delete" removes the file and keeps the record
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("guests.change_photo")
+
+    def _moderate(self, request: HttpRequest, queryset: QuerySet, action: str) -> None:
+        done, refused = 0, []
+        for photo in queryset:
+            try:
+                services.photo_moderate(photo=photo, action=action, by=request.user)
+                done += 1
+            except DomainError as exc:
+                refused.append(exc.message)
+        label = PhotoModeration.Action(action).label.lower()
+        if done:
+            self.message_user(request, f"{done} photo(s) {label}; the guest page is updated.", messages.SUCCESS)
+        for message in sorted(set(refused)):
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Hide the selected photos from the guest page", permissions=["moderate"])
+    def hide_photos(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._moderate(request, queryset, PhotoModeration.Action.HIDE)
+
+    @admin.action(description="Show the selected photos on the guest page again", permissions=["moderate"])
+    def show_photos(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._moderate(request, queryset, PhotoModeration.Action.SHOW)
+
+    @admin.action(description="Delete the selected photos (the files go; the record stays)", permissions=["moderate"])
+    def delete_photos(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._moderate(request, queryset, PhotoModeration.Action.DELETE)
+
+    def get_urls(self):
+        extra = [
+            path("<int:object_id>/image/", self.admin_site.admin_view(self.image_view), name="guests_photo_image"),
+        ]
+        return extra + super().get_urls()
+
+    def image_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The photo itself for the owner, hidden ones included (the public address serves shown ones only)."""
+        photo = self.get_object(request, str(object_id))
+        if photo.status in (Photo.Status.PENDING, Photo.Status.DELETED):
+            raise Http404("No such photo.")
+        try:
+            content = storage_for(photo.organization).open(photo.key, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404("No such photo.") from None
+        response = FileResponse(content, content_type=photo.content_type)
+        response["Cache-Control"] = "private, max-age=300"
+        return response

@@ -1,5 +1,7 @@
 """Forms for what guests and owners send: a signature, a CSV row, a photo authorization, an override."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -12,6 +14,17 @@ class WaiverSignForm(forms.Form):
         required=True,
         label="I agree to sign this waiver electronically, and that my electronic signature is as binding as ink.",
         error_messages={"required": "Tick the box to agree to sign electronically."},
+    )
+    signer = forms.ChoiceField(
+        choices=WaiverSignature.Signer.choices,
+        initial=WaiverSignature.Signer.GUEST,
+        required=False,
+        error_messages={"invalid_choice": "Choose who is signing."},
+    )
+    relationship = forms.ChoiceField(
+        choices=[("", "Choose…"), *WaiverSignature.Relationship.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose your relationship from the list."},
     )
     signed_name = forms.CharField(
         max_length=200,
@@ -29,7 +42,17 @@ class WaiverSignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.guest = guest
         if guest.is_minor:
+            # Only a parent or legal guardian signs for a minor (the service refuses anything else).
+            self.fields["signer"].initial = WaiverSignature.Signer.GUARDIAN
+            self.fields["relationship"].choices = [
+                ("", "Choose…"),
+                *((value, label) for value, label in WaiverSignature.Relationship.choices if value != "representative"),
+            ]
             self.fields["signed_name"].label = "Parent or guardian's full name"
+
+    def clean_signer(self) -> str:
+        # Not said: the guest signs for themselves (a minor's parent or guardian for them).
+        return self.cleaned_data["signer"] or self.fields["signer"].initial
 
     def clean_signed_name(self) -> str:
         name = " ".join(self.cleaned_data["signed_name"].split())
@@ -40,9 +63,25 @@ class WaiverSignForm(forms.Form):
     def clean_signature(self) -> bytes:
         return decode_signature_data_url(self.cleaned_data["signature"])
 
-    @property
-    def signer(self) -> str:
-        return WaiverSignature.Signer.GUARDIAN if self.guest.is_minor else WaiverSignature.Signer.GUEST
+
+class SigningLinkRequestForm(forms.Form):
+    """A lost signing link asked for again: the email address or phone number the booking has."""
+
+    contact = forms.CharField(
+        max_length=254,
+        label="Your email address or phone number, as on the booking",
+        error_messages={"required": "Enter the email address or phone number the booking has for you."},
+        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}),
+    )
+
+    def clean_contact(self) -> str:
+        value = self.cleaned_data["contact"].strip()
+        if "@" in value:
+            forms.EmailField().clean(value)
+            return value
+        if sum(c.isdigit() for c in value) < 7 or not re.fullmatch(r"[\d\s()+.\-]+", value):
+            raise ValidationError("Enter an email address, or a phone number with its area code.")
+        return value
 
 
 class GuestCsvRowForm(forms.ModelForm):

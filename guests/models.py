@@ -6,8 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet
@@ -171,8 +173,15 @@ class WaiverSignature(models.Model):
     """A signed waiver: the audit trail. Written once, never changed."""
 
     class Signer(models.TextChoices):
-        GUEST = "guest", "The guest"
-        GUARDIAN = "guardian", "Parent or guardian, for a minor"
+        GUEST = "guest", "The guest, for themselves"
+        GUARDIAN = "guardian", "Someone else, on the guest's behalf"
+
+    class Relationship(models.TextChoices):
+        """Who signs on a guest's behalf (a minor's parent or guardian, an adult's representative)."""
+
+        PARENT = "parent", "Parent"
+        GUARDIAN = "guardian", "Legal guardian"
+        REPRESENTATIVE = "representative", "Legal representative (e.g. power of attorney)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="waiver_signatures")
@@ -181,13 +190,22 @@ class WaiverSignature(models.Model):
     template = models.ForeignKey(WaiverTemplate, on_delete=models.PROTECT, related_name="signatures")
     signer = models.CharField(max_length=10, choices=Signer.choices, default=Signer.GUEST)
     signed_name = models.CharField(max_length=200, help_text="The full name typed by the signer.")
+    relationship = models.CharField(
+        max_length=20,
+        choices=Relationship.choices,
+        blank=True,
+        help_text="How someone signing on the guest's behalf is related to them (empty when the guest signs).",
+    )
     signature_png = models.BinaryField(help_text="The drawn signature, exactly as received (PNG).")
     consent = models.BooleanField(help_text="Agreed to sign electronically.")
-    signed_at = models.DateTimeField(help_text="UTC.")
+    signed_at = models.DateTimeField(help_text="The moment of signing (stored in UTC, shown with its zone).")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     text_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the exact waiver text signed.")
     image_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the signature image.")
+    pdf_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the PDF copy stored and mailed (empty for older signatures)."
+    )
 
     objects = WaiverSignatureQuerySet.as_manager()
 
@@ -213,13 +231,38 @@ class WaiverSignature(models.Model):
         return f"waivers/{self.organization_id}/{self.public_id}.pdf"
 
     def mismatches(self) -> list[str]:
-        """Recompute both hashes; name whatever no longer matches what was recorded."""
+        """Recompute the hashes; name whatever no longer matches what was recorded."""
         problems = []
         if sha256_hex(self.template.text) != self.text_sha256:
             problems.append("text")
         if sha256_hex(bytes(self.signature_png)) != self.image_sha256:
             problems.append("image")
+        if self.pdf_sha256:
+            try:
+                with default_storage.open(self.pdf_path, "rb") as f:
+                    stored = f.read()
+            except (FileNotFoundError, OSError):
+                problems.append("PDF (missing)")
+            else:
+                if sha256_hex(stored) != self.pdf_sha256:
+                    problems.append("PDF")
         return problems
+
+
+class SigningState(models.TextChoices):
+    OPEN = "open", "Open"
+    CANCELLED = "cancelled", "This charter was cancelled: there is nothing to sign."
+    RETURNED = "returned", "This charter has already returned: the waiver can no longer be signed."
+
+
+def signing_state(event: Event, now: datetime) -> SigningState:
+    """Whether a waiver may still be signed for this charter: never once it is cancelled
+    or back at the dock (a signature after the fact would protect no one)."""
+    if event.status == EventStatus.CANCELLED:
+        return SigningState.CANCELLED
+    if event.status == EventStatus.COMPLETED or now >= event.return_at:
+        return SigningState.RETURNED
+    return SigningState.OPEN
 
 
 class GuestPage(models.Model):
@@ -227,10 +270,17 @@ class GuestPage(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_pages")
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="guest_page")
+    public_title = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The charter's name as guests see it (page, emails, PDF, calendar); the event's own name "
+        "stays internal. Left blank: the kind of trip and the brand, e.g. “Sunset sail with JADA”.",
+    )
     what_to_bring = models.TextField(
         blank=True, help_text="Shown on the guest page. Left blank, the brand's usual list is shown."
     )
-    # The unguessable part of the event's photo-upload link.
+    # The unguessable part of the page's own links: photo uploads, and asking for a lost
+    # signing link again. Both are printed on the public page; neither is personal.
     upload_token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)
     published_key = models.CharField(max_length=200, blank=True, editable=False)
     published_sha256 = models.CharField(max_length=64, blank=True, editable=False)
@@ -251,6 +301,11 @@ class GuestPage(models.Model):
     @property
     def upload_url(self) -> str:
         return f"{settings.SITE_URL}/u/{self.upload_token}"
+
+    @property
+    def link_request_url(self) -> str:
+        """Where a guest who lost their signing link asks for it again."""
+        return f"{settings.SITE_URL}/signing-link/{self.upload_token}"
 
 
 def photo_window(event: Event) -> tuple[datetime, datetime]:
@@ -278,6 +333,8 @@ class Photo(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Upload authorized"
         UPLOADED = "uploaded", "Uploaded"
+        HIDDEN = "hidden", "Hidden by the owner"
+        DELETED = "deleted", "Deleted by the owner"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guest_photos")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guest_photos")
@@ -306,3 +363,26 @@ class Photo(models.Model):
     def path(self) -> str:
         """Root-relative address of the photo, the same on the brand's domain and locally."""
         return f"/{self.key}"
+
+
+class PhotoModeration(models.Model):
+    """One thing the owner did to a photo in the back office: who, what, when."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hidden"
+        SHOW = "show", "Shown again"
+        DELETE = "delete", "Deleted"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="photo_moderations")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="moderations")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.by or 'someone'} at {self.at:%Y-%m-%d %H:%M}"

@@ -2,13 +2,13 @@
 
 import io
 import textwrap
-from datetime import UTC
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from .brand import Clock, public_title
 from .models import WaiverSignature
 
 MARGIN = 0.8 * inch
@@ -19,6 +19,7 @@ def waiver_pdf(signature: WaiverSignature) -> bytes:
     """Render the waiver text exactly as signed, who signed it, when, from where, and the hashes."""
     guest, template = signature.guest, signature.template
     event, org = guest.event, signature.guest.event.organization
+    clock = Clock.of(org)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=True)
     canvas.setTitle(f"{template.title} — {guest.name}")
@@ -37,17 +38,22 @@ def waiver_pdf(signature: WaiverSignature) -> bytes:
 
     line(org.name, font="Helvetica-Bold", size=16)
     line(f"{template.title} (version {template.version})", font="Helvetica-Bold", size=12)
-    line(f"{event.name} — {event.local(event.departure_at):%d %b %Y %H:%M} ({org.time_zone})")
+    departs = f"{clock.moment(event.departure_at)} {clock.zone(event.departure_at)} ({org.time_zone})"
+    line(f"{public_title(event)} — {departs}")
     y -= LINE / 2
     for paragraph in template.body.splitlines() or [""]:
         for text in textwrap.wrap(paragraph, 95) or [""]:
             line(text)
     y -= LINE / 2
-    signer = "guest" if signature.signer == WaiverSignature.Signer.GUEST else "parent or guardian, for a minor"
-    line(f"Guest: {guest.name}", font="Helvetica-Bold")
-    line(f"Signed by: {signature.signed_name} ({signer})")
+    line(f"Guest: {guest.name}{' (under 18)' if guest.is_minor else ''}", font="Helvetica-Bold")
+    if signature.signer == WaiverSignature.Signer.GUEST:
+        line(f"Signed by: {signature.signed_name}, the guest, for themselves")
+    else:
+        # Signatures from before the relationship was asked were a minor's parent or guardian.
+        relationship = signature.get_relationship_display().lower() or "parent or guardian"
+        line(f"Signed by: {signature.signed_name}, on behalf of {guest.name}, as their {relationship}")
     line("Consent to sign electronically: given")
-    line(f"Signed at (UTC): {signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}")
+    line(f"Signed at: {clock.record(signature.signed_at)}")
     line(f"IP address: {signature.ip_address or 'unknown'}")
     for i, chunk in enumerate(textwrap.wrap(signature.user_agent or "unknown", 95)):
         line(("User agent: " if i == 0 else "  ") + chunk)

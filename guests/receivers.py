@@ -1,16 +1,16 @@
 """Guests' reactions to events.signals: the on-hold guard, guest-page republishing, and
 telling guests their charter is cancelled."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from charterops.errors import Conflict
-from charterops.mail import email_queue
-from events.models import EventStatus
+from charterops.models import Organization
+from events.models import Event, EventStatus
 from events.signals import event_changed, event_created, event_transitioned, event_transitioning
 
-from . import pages
 from .models import Guest
-from .services import guest_page_publish_on_commit
+from .services import guest_page_publish_on_commit, guests_cancellation_send
 
 
 @receiver(event_transitioning, dispatch_uid="guests.hold_guard")
@@ -44,17 +44,14 @@ def republish_changed_event_page(sender, event, **kwargs) -> None:
 
 @receiver(event_transitioned, dispatch_uid="guests.tell_guests_of_cancellation")
 def tell_guests_of_cancellation(sender, event, to_status, **kwargs) -> None:
-    """Each guest with an email hears once that the charter is cancelled (never why: the
-    reason is for the crew and the office)."""
-    if to_status != EventStatus.CANCELLED:
+    if to_status == EventStatus.CANCELLED:
+        guests_cancellation_send(event=event)
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="guests.republish_brand_pages")
+def republish_brand_pages(sender, instance: Organization, created: bool, **kwargs) -> None:
+    """The brand's name, colours, phone or clock style changed: its upcoming charters' pages show them."""
+    if created:
         return
-    departure = pages.local_moment(event.local(event.departure_at))
-    for guest in Guest.objects.filter(event=event).exclude(email="").order_by("pk"):
-        email_queue(
-            key=f"event_cancelled:{event.pk}:guest:{guest.pk}",
-            kind="guest_event_cancelled",
-            to=[guest.email],
-            template="guests/emails/event_cancelled",
-            context={"guest": guest, "event": event, "departure_local": departure},
-            organization=event.organization,
-        )
+    for event_id in Event.objects.for_org(instance).upcoming().values_list("pk", flat=True):
+        guest_page_publish_on_commit(event_id=event_id)

@@ -6,9 +6,12 @@ so each rule lives here once.
 
 import csv
 import io
+import ipaddress
+import re
+import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,22 +23,28 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from charterops.errors import Conflict, Forbidden
+from charterops.errors import Conflict, DomainError, Forbidden
 from charterops.mail import email_queue
 from charterops.models import Organization, OutboundEmail
-from events.models import Event
+from charterops.throttling import window_hit
+from events.models import Event, EventStatus
 
 from . import pages
+from .brand import Clock, public_title
+from .calendar import calendar_key, guest_calendar
 from .images import check_signature_png, sniff_photo_type
 from .models import (
     Guest,
     GuestPage,
     Photo,
+    PhotoModeration,
+    SigningState,
     WaiverSignature,
     WaiverTemplate,
     photo_window,
     photo_window_state,
     sha256_hex,
+    signing_state,
 )
 from .storage import storage_for, uses_s3
 
@@ -68,24 +77,53 @@ def _prepare(guest: Guest) -> None:
     guest.full_clean()
 
 
+def _signing_email_context(guest: Guest) -> dict[str, Any]:
+    """What every email carrying a guest's signing link says about the charter."""
+    event = guest.event
+    clock = Clock.of(event.organization)
+    return {
+        "guest": guest,
+        "event": event,
+        "title": public_title(event),
+        "departure_local": f"{clock.moment(event.departure_at)} {clock.zone(event.departure_at)}",
+        "signing_url": guest.signing_url,
+        "guest_page_url": pages.public_url(event),
+    }
+
+
+def guests_cancellation_send(*, event: Event) -> list[OutboundEmail]:
+    """Each guest with an email hears once that the charter is cancelled, under its public
+    title and in the brand's clock (never why: the reason is for the crew and the office)."""
+    clock = Clock.of(event.organization)
+    context = {
+        "event": event,
+        "title": public_title(event),
+        "departure_local": f"{clock.moment(event.departure_at)} {clock.zone(event.departure_at)}",
+    }
+    return [
+        email_queue(
+            key=f"event_cancelled:{event.pk}:guest:{guest.pk}",
+            kind="guest_event_cancelled",
+            to=[guest.email],
+            template="guests/emails/event_cancelled",
+            context={**context, "guest": guest},
+            organization=event.organization,
+        )
+        for guest in Guest.objects.filter(event=event).exclude(email="").order_by("pk")
+    ]
+
+
 def waiver_request_send(*, guest: Guest, template: WaiverTemplate) -> OutboundEmail | None:
     """Mail the guest their signing link for `template` (once per guest and version)."""
     if not guest.email:
         return None
-    event = guest.event
     return email_queue(
         key=f"waiver_request:{guest.pk}:v{template.version}",
         kind="waiver_request",
         to=[guest.email],
         template="guests/emails/waiver_request",
-        context={
-            "guest": guest,
-            "event": event,
-            "departure_local": pages.local_moment(event.local(event.departure_at)),
-            "signing_url": guest.signing_url,
-            "guest_page_url": pages.public_url(event),
-        },
-        organization=event.organization,
+        context=_signing_email_context(guest),
+        organization=guest.event.organization,
     )
 
 
@@ -185,6 +223,78 @@ def guests_import_csv(*, event: Event, data: bytes, by: AbstractBaseUser | None 
     return [guest_create(event=event, by=by, **row) for row in rows]
 
 
+# --- A signing link asked for again ---------------------------------------------------------
+
+
+class LinkRequestThrottled(DomainError):
+    status = 429
+    code = "throttled"
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many requests from this connection. Wait a few minutes, then try again.")
+        self.retry_after = retry_after
+
+
+def _phone_digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _same_phone(asked: str, on_file: str) -> bool:
+    """Digits only; with a country code on one side and not the other, the last ten decide."""
+    if len(asked) >= 10 and len(on_file) >= 10:
+        return asked[-10:] == on_file[-10:]
+    return asked == on_file
+
+
+def _guests_matching(event: Event, contact: str) -> list[Guest]:
+    """The event's guests whose email (or, for digits, phone) is `contact`."""
+    guests = Guest.objects.filter(event=event).select_related("event__organization")
+    if "@" in contact:
+        return list(guests.filter(email__iexact=contact.strip()))
+    digits = _phone_digits(contact)
+    if len(digits) < 7:
+        return []
+    # A charter has a handful of guests: compare in Python, whatever punctuation was stored.
+    return [g for g in guests.exclude(phone="") if _same_phone(digits, _phone_digits(g.phone))]
+
+
+def signing_link_resend(*, page: GuestPage, contact: str, ip: str) -> int:
+    """Mail each guest of the page's event whose email or phone is `contact` their own
+    signing link — always to the guest's email address on file, never to what was typed.
+
+    A phone number finds the guest and the link goes to that guest's email (there is no
+    SMS); a guest with no email on file gets nothing. The caller answers the same whether
+    or not anything matched. Raises LinkRequestThrottled when this client asks too often;
+    past the limit for one email or phone, nothing more is sent. Returns how many links
+    were mailed, for tests and logs.
+    """
+    window = settings.GUEST_LINK_REQUEST_WINDOW_SECONDS
+    now = int(time.time())
+    if window_hit(f"guest-link:ip:{ip}", window, now) > settings.GUEST_LINK_REQUESTS_PER_IP:
+        raise LinkRequestThrottled(retry_after=window - now % window)
+    asked = contact.strip().lower() if "@" in contact else _phone_digits(contact)
+    if window_hit(f"guest-link:contact:{sha256_hex(asked)}", window, now) > settings.GUEST_LINK_REQUESTS_PER_CONTACT:
+        return 0
+    event = page.event
+    if event.status == EventStatus.CANCELLED:
+        return 0
+    sent = 0
+    for guest in _guests_matching(event, contact):
+        if not guest.email:
+            continue
+        # One email per guest, link and window, however often the form is sent.
+        email_queue(
+            key=f"waiver_link_again:{guest.pk}:{sha256_hex(guest.token)[:16]}:{now // window}",
+            kind="waiver_link_again",
+            to=[guest.email],
+            template="guests/emails/signing_link",
+            context=_signing_email_context(guest),
+            organization=event.organization,
+        )
+        sent += 1
+    return sent
+
+
 # --- Waivers ------------------------------------------------------------------------------
 
 
@@ -203,6 +313,10 @@ def waiver_publish(*, organization: Organization, title: str, body: str) -> Waiv
     return template
 
 
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 @transaction.atomic
 def waiver_sign(
     *,
@@ -212,55 +326,64 @@ def waiver_sign(
     signature_png: bytes,
     consent: bool,
     signer: str = WaiverSignature.Signer.GUEST,
+    relationship: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
     now: datetime | None = None,
 ) -> tuple[WaiverSignature, bool]:
-    """Record a signature of `template` by (or for) `guest`. Signing again returns the first one.
+    """Record a signature of `template` by `guest`, or by someone on their behalf (a minor's
+    parent or guardian, an adult's legal representative), with the SHA-256 of the text, the
+    drawing and the PDF copy, which is stored now. Signing again returns the first one.
 
-    Returns (signature, created).
+    Refused (Conflict) once the charter is cancelled or back at the dock. Returns
+    (signature, created).
     """
-    locked = Guest.objects.select_for_update().get(pk=guest.pk)
+    now = now or timezone.now()
+    locked = (
+        Guest.objects.select_for_update(of=("self",))
+        .select_related("event__organization", "event__vessel")
+        .get(pk=guest.pk)
+    )
     existing = WaiverSignature.objects.filter(guest=locked, template=template).first()
     if existing is not None:
         return existing, False
-    errors: dict[str, str] = {}
-    if not consent:
-        errors["consent"] = "Tick the box to agree to sign electronically."
-    signed_name = " ".join(signed_name.split())
-    if not signed_name:
-        errors["signed_name"] = "Type your full name."
-    try:
-        check_signature_png(signature_png)
-    except ValidationError as exc:
-        errors["signature"] = exc.messages[0]
-    if locked.is_minor and signer != WaiverSignature.Signer.GUARDIAN:
-        errors["signer"] = "A parent or guardian signs for a guest under 18."
-    if signer not in WaiverSignature.Signer.values:
-        errors["signer"] = "Choose who is signing."
     if template.organization_id != locked.organization_id:
         raise Conflict("That waiver belongs to another brand.")
+    state = signing_state(locked.event, now)
+    if state != SigningState.OPEN:
+        raise Conflict(state.label)
+    signed_name = " ".join(signed_name.split())
+    errors = _signing_errors(locked, signed_name, signature_png, consent, signer, relationship)
     if errors:
         raise ValidationError(errors)
+    signature = WaiverSignature(
+        organization_id=locked.organization_id,
+        guest=locked,
+        template=template,
+        signer=signer,
+        relationship=relationship if signer == WaiverSignature.Signer.GUARDIAN else "",
+        signed_name=signed_name[:200],
+        signature_png=signature_png,
+        consent=True,
+        signed_at=now,
+        ip_address=_normalized_ip(ip_address),
+        user_agent=user_agent[:500],
+        text_sha256=template.text_sha256,
+        image_sha256=sha256_hex(signature_png),
+    )
+    from .pdf import waiver_pdf
+
+    # The copy is made from the record itself and its hash kept in it: the PDF the guest
+    # gets, and the one stored, are provably the one made at signing.
+    pdf = waiver_pdf(signature)
+    signature.pdf_sha256 = sha256_hex(pdf)
     try:
         with transaction.atomic():
-            signature = WaiverSignature.objects.create(
-                organization_id=locked.organization_id,
-                guest=locked,
-                template=template,
-                signer=signer,
-                signed_name=signed_name[:200],
-                signature_png=signature_png,
-                consent=True,
-                signed_at=now or timezone.now(),
-                ip_address=ip_address,
-                user_agent=user_agent[:500],
-                text_sha256=template.text_sha256,
-                image_sha256=sha256_hex(signature_png),
-            )
+            signature.save()
     except IntegrityError:
         # Another request for the same guest and version won the race.
         return WaiverSignature.objects.get(guest=locked, template=template), False
+    default_storage.save(signature.pdf_path, ContentFile(pdf))
     from .tasks import send_waiver_copy
     from .webhooks import waiver_signed_emit
 
@@ -270,12 +393,54 @@ def waiver_sign(
     return signature, True
 
 
-def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
-    """Store the PDF copy of a signature (once) and mail it to the guest (once)."""
+def _signing_errors(
+    guest: Guest, signed_name: str, signature_png: bytes, consent: bool, signer: str, relationship: str
+) -> dict[str, str]:
+    """What is wrong with a signature, by field (empty when nothing is)."""
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = "Tick the box to agree to sign electronically."
+    if not signed_name:
+        errors["signed_name"] = "Type your full name."
+    try:
+        check_signature_png(signature_png)
+    except ValidationError as exc:
+        errors["signature"] = exc.messages[0]
+    if signer not in WaiverSignature.Signer.values:
+        errors["signer"] = "Choose who is signing."
+    elif guest.is_minor and signer != WaiverSignature.Signer.GUARDIAN:
+        errors["signer"] = f"{guest.name} is under 18: a parent or guardian signs on their behalf."
+    elif signer == WaiverSignature.Signer.GUARDIAN:
+        if relationship not in WaiverSignature.Relationship.values:
+            errors["relationship"] = f"Say how you are related to {guest.name}."
+        elif guest.is_minor and relationship == WaiverSignature.Relationship.REPRESENTATIVE:
+            errors["relationship"] = f"For {guest.name}, under 18, a parent or legal guardian signs."
+        if signed_name and _same_person(signed_name, guest.name):
+            errors["signed_name"] = (
+                f"Type your own full name: you sign on behalf of {guest.name}, so your name is not theirs."
+            )
+    return errors
+
+
+def _normalized_ip(value: str | None) -> str | None:
+    # As the database will give it back (so a PDF made again from the record is the same).
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def waiver_pdf_ensure(*, signature: WaiverSignature) -> None:
+    """The PDF copy is stored at signing; one signed before copies were kept is made now."""
     from .pdf import waiver_pdf
 
     if not default_storage.exists(signature.pdf_path):
         default_storage.save(signature.pdf_path, ContentFile(waiver_pdf(signature)))
+
+
+def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
+    """Mail the guest their signed copy, the PDF attached (once)."""
+    waiver_pdf_ensure(signature=signature)
     guest = signature.guest
     if not guest.email:
         return None
@@ -288,8 +453,9 @@ def waiver_copy_send(*, signature: WaiverSignature) -> OutboundEmail | None:
         context={
             "guest": guest,
             "event": event,
+            "title": public_title(event),
             "signature": signature,
-            "signed_at_utc": f"{signature.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+            "signed_at": Clock.of(event.organization).record(signature.signed_at),
             "guest_page_url": pages.public_url(event),
         },
         organization=event.organization,
@@ -318,7 +484,8 @@ def waiver_signatures_verify(*, organization: Organization | None = None) -> tup
 
 @transaction.atomic
 def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPage:
-    """Render the event's guest page and write it to `g/<slug>.html` in the brand's storage.
+    """Render the event's guest page and its add-to-calendar file and write them to
+    `g/<slug>.html` and `g/<slug>.ics` in the brand's storage.
 
     Safe to run twice: an unchanged page is not written again.
     """
@@ -326,25 +493,37 @@ def guest_page_publish(*, event: Event, now: datetime | None = None) -> GuestPag
     page, _ = GuestPage.objects.get_or_create(event=event, defaults={"organization_id": event.organization_id})
     page.event = event
     html = pages.render_guest_page(event=event, page=page, now=now or timezone.now())
-    key = pages.page_key(event)
-    digest = sha256_hex(html)
+    ics = guest_calendar(event=event, page=page, page_url=pages.public_url(event))
+    key, ics_key = pages.page_key(event), calendar_key(event)
+    digest = sha256_hex(html.encode("utf-8") + ics)
     storage = storage_for(event.organization)
     if page.published_key == key and page.published_sha256 == digest and storage.exists(key):
         return page
-    content = ContentFile(html.encode("utf-8"))
-    content.content_type = "text/html; charset=utf-8"
-    storage.save(key, content)
+    _store(storage, ics_key, ics, "text/calendar; charset=utf-8")
+    _store(storage, key, html.encode("utf-8"), "text/html; charset=utf-8")
     if page.published_key and page.published_key != key:
-        storage.delete(page.published_key)  # the slug changed: the old address goes away
+        # The slug changed: the old addresses go away.
+        storage.delete(page.published_key)
+        storage.delete(page.published_key.removesuffix(".html") + ".ics")
     page.published_key, page.published_sha256, page.published_at = key, digest, timezone.now()
     page.save(update_fields=["published_key", "published_sha256", "published_at"])
     return page
 
 
+def _store(storage, key: str, data: bytes, content_type: str) -> None:
+    content = ContentFile(data)
+    content.content_type = content_type
+    storage.save(key, content)
+
+
 @transaction.atomic
-def guest_page_update(*, page: GuestPage, what_to_bring: str) -> GuestPage:
+def guest_page_update(*, page: GuestPage, what_to_bring: str, public_title: str | None = None) -> GuestPage:
+    """What the owner writes for guests: what to bring and (unless None) the charter's public title."""
     page.what_to_bring = what_to_bring.strip()
-    page.save(update_fields=["what_to_bring"])
+    if public_title is not None:
+        page.public_title = " ".join(public_title.split())
+    page.full_clean(exclude=["event", "organization"])
+    page.save(update_fields=["what_to_bring", "public_title"])
     guest_page_publish_on_commit(event_id=page.event_id)
     return page
 
@@ -368,7 +547,7 @@ def _window_guard(event: Event, now: datetime) -> None:
         return
     opens_at, _ = photo_window(event)
     if state == "not_yet":
-        raise Forbidden(f"Photo uploads open {pages.local_moment(event.local(opens_at))}.")
+        raise Forbidden(f"Photo uploads open {Clock.of(event.organization).moment(opens_at)}.")
     raise Forbidden("Photo uploads for this charter are closed.")
 
 
@@ -423,12 +602,18 @@ def _mark_uploaded(photo: Photo, size: int) -> Photo:
     return photo
 
 
+def _pending_guard(photo: Photo) -> None:
+    if photo.status == Photo.Status.DELETED:
+        raise Conflict("This upload was removed by the organizer.")
+    if photo.status != Photo.Status.PENDING:
+        raise Conflict("This photo was already uploaded.")
+
+
 @transaction.atomic
 def photo_upload_receive(*, photo: Photo, file: UploadedFile, content_type: str, now: datetime | None = None) -> Photo:
     """Local storage: take the file through Django, under the same rules as the presigned POST."""
     photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
-    if photo.status == Photo.Status.UPLOADED:
-        raise Conflict("This photo was already uploaded.")
+    _pending_guard(photo)
     _window_guard(photo.event, now or timezone.now())
     if content_type != photo.content_type:
         raise ValidationError("The photo's type is not the one the upload was authorized for.")
@@ -445,10 +630,13 @@ def photo_upload_receive(*, photo: Photo, file: UploadedFile, content_type: str,
 def photo_upload_complete(*, photo: Photo, now: datetime | None = None) -> Photo:
     """S3: check what actually arrived at the key; anything off the rules is deleted and refused."""
     photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
-    if photo.status == Photo.Status.UPLOADED:
+    if photo.status in (Photo.Status.UPLOADED, Photo.Status.HIDDEN):
         return photo
     storage = storage_for(photo.event.organization)
     client, bucket, key = storage.connection.meta.client, storage.bucket_name, storage._normalize_name(photo.key)
+    if photo.status == Photo.Status.DELETED:
+        client.delete_object(Bucket=bucket, Key=key)  # it arrived after the owner deleted it
+        raise Conflict("This upload was removed by the organizer.")
     from botocore.exceptions import ClientError
 
     try:
@@ -467,3 +655,40 @@ def photo_upload_complete(*, photo: Photo, now: datetime | None = None) -> Photo
         client.delete_object(Bucket=bucket, Key=key)
         raise
     return _mark_uploaded(photo, size)
+
+
+# --- Photo moderation (the back office) -----------------------------------------------------
+
+# What each moderation does: the statuses it applies to, and the status it leaves.
+MODERATION = {
+    PhotoModeration.Action.HIDE: ({Photo.Status.UPLOADED}, Photo.Status.HIDDEN),
+    PhotoModeration.Action.SHOW: ({Photo.Status.HIDDEN}, Photo.Status.UPLOADED),
+    PhotoModeration.Action.DELETE: (
+        {Photo.Status.PENDING, Photo.Status.UPLOADED, Photo.Status.HIDDEN},
+        Photo.Status.DELETED,
+    ),
+}
+
+
+@transaction.atomic
+def photo_moderate(*, photo: Photo, action: str, by: AbstractBaseUser | None) -> Photo:
+    """Hide a photo from the guest page, show it again, or delete it (the file goes; the
+    row stays, with who did what and when). The page is republished without it."""
+    photo = Photo.objects.select_for_update().select_related("event__organization").get(pk=photo.pk)
+    if action not in PhotoModeration.Action.values:
+        raise ValidationError(f"Unknown moderation {action!r}.")
+    allowed_from, to_status = MODERATION[action]
+    if photo.status not in allowed_from:
+        done = PhotoModeration.Action(action).label.lower()
+        raise Conflict(f"This photo is {photo.get_status_display().lower()}: it cannot be {done}.")
+    if to_status == Photo.Status.DELETED:
+        storage = storage_for(photo.event.organization)
+        if storage.exists(photo.key):
+            storage.delete(photo.key)
+    photo.status = to_status
+    photo.save(update_fields=["status"])
+    PhotoModeration.objects.create(
+        organization_id=photo.organization_id, photo=photo, action=action, by=by, at=timezone.now()
+    )
+    guest_page_publish_on_commit(event_id=photo.event_id)
+    return photo

@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,12 +19,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charterops.errors import DomainError
-from charterops.http import client_ip
+from charterops.http import client_ip, request_host
+from events.models import Event, EventStatus
 
 from . import services
-from .forms import PhotoAuthorizeForm, WaiverSignForm
-from .models import Guest, GuestPage, Photo, WaiverSignature, WaiverTemplate, photo_window, photo_window_state
-from .pages import local_day, local_moment, local_time, public_url
+from .brand import Clock, page_title, public_title
+from .forms import PhotoAuthorizeForm, SigningLinkRequestForm, WaiverSignForm
+from .models import (
+    Guest,
+    GuestPage,
+    Photo,
+    SigningState,
+    WaiverSignature,
+    WaiverTemplate,
+    photo_window,
+    photo_window_state,
+    signing_state,
+)
+from .pages import public_url
+from .services import LinkRequestThrottled
 from .storage import storage_for, uses_s3
 
 TOKEN_MAX_LENGTH = 64
@@ -32,7 +46,11 @@ TOKEN_MAX_LENGTH = 64
 def _guest_or_404(token: str) -> Guest:
     if len(token) > TOKEN_MAX_LENGTH:
         raise Http404("No such link.")
-    guest = Guest.objects.select_related("event__organization", "event__vessel").filter(token=token).first()
+    guest = (
+        Guest.objects.select_related("event__organization", "event__vessel", "event__guest_page")
+        .filter(token=token)
+        .first()
+    )
     if guest is None:
         raise Http404("No such link.")
     return guest
@@ -74,18 +92,25 @@ def json_errors(view):
     return wrapper
 
 
-def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> dict:
-    event = guest.event
+def _guest_context(event: Event, title: str, **extra) -> dict:
+    """What every guest-facing page shows of the charter: its public title, day and
+    departure in the brand's zone and clock style, the brand's phone, the charter page."""
+    org = event.organization
+    clock = Clock.of(org)
     return {
-        "brand": event.organization,
-        "guest": guest,
+        "brand": org,
         "event": event,
-        "event_day": local_day(event.local(event.departure_at)),
-        "event_departure": local_time(event.local(event.departure_at)),
-        "template": template,
+        "title": title,
+        "clock": clock,
+        "event_day": clock.day(event.departure_at),
+        "event_departure": clock.time(event.departure_at),
         "guest_page_url": public_url(event),
         **extra,
     }
+
+
+def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> dict:
+    return _guest_context(guest.event, public_title(guest.event), guest=guest, template=template, **extra)
 
 
 # --- Waivers -------------------------------------------------------------------------------
@@ -96,10 +121,13 @@ def _signing_context(guest: Guest, template: WaiverTemplate | None, **extra) -> 
 def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
     guest = _guest_or_404(token)
     template = WaiverTemplate.objects.current_for(guest.event.organization)
+    if template is not None and WaiverSignature.objects.filter(guest=guest, template=template).exists():
+        return redirect("guests:waiver_signed", token=guest.token)
+    state = signing_state(guest.event, timezone.now())
+    if state != SigningState.OPEN:
+        return _signing_closed(request, guest, state.label)
     if template is None:
         return render(request, "guests/waiver_none.html", _signing_context(guest, None))
-    if WaiverSignature.objects.filter(guest=guest, template=template).exists():
-        return redirect("guests:waiver_signed", token=guest.token)
     form = WaiverSignForm(request.POST or None, guest=guest)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,10 +137,13 @@ def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
                 signed_name=form.cleaned_data["signed_name"],
                 signature_png=form.cleaned_data["signature"],
                 consent=form.cleaned_data["consent"],
-                signer=form.signer,
+                signer=form.cleaned_data["signer"],
+                relationship=form.cleaned_data["relationship"],
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
+        except DomainError as exc:  # cancelled or back at the dock while the page was open
+            return _signing_closed(request, guest, exc.message)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
@@ -130,18 +161,67 @@ def waiver_signed(request: HttpRequest, token: str) -> HttpResponse:
     signature = WaiverSignature.objects.filter(guest=guest, template=template).first() if template else None
     if signature is None:
         return redirect("guests:waiver_sign", token=guest.token)
-    context = _signing_context(
-        guest, template, signature=signature, signed_at=local_moment(guest.event.local(signature.signed_at))
-    )
+    signed_at = Clock.of(guest.event.organization).record(signature.signed_at)
+    context = _signing_context(guest, template, signature=signature, signed_at=signed_at)
     return render(request, "guests/waiver_signed.html", context)
 
 
+@never_cache
+@require_GET
+def waiver_signed_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The guest's PDF copy of the waiver they signed (the current version), for their link only."""
+    guest = _guest_or_404(token)
+    template = WaiverTemplate.objects.current_for(guest.event.organization)
+    signature = (
+        WaiverSignature.objects.select_related("template").filter(guest=guest, template=template).first()
+        if template
+        else None
+    )
+    if signature is None:
+        raise Http404("No signed waiver at this link.")
+    services.waiver_pdf_ensure(signature=signature)
+    response = FileResponse(
+        default_storage.open(signature.pdf_path, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"waiver-{guest.event.slug}.pdf",
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _signing_closed(request: HttpRequest, guest: Guest, reason: str) -> HttpResponse:
+    """A clear page, not a form: nothing can be signed for this charter any more (410 Gone)."""
+    return render(request, "guests/waiver_closed.html", _signing_context(guest, None, reason=reason), status=410)
+
+
+# --- A lost signing link, asked for again ---------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signing_link_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The guest page's "lost your link?": the link is mailed to the guest, never shown here.
+
+    The answer is the same page whether or not the email or phone matched a guest.
+    """
+    page = _page_or_404(token)
+    event = page.event
+    context = _guest_context(event, page_title(page), cancelled=event.status == EventStatus.CANCELLED)
+    form = SigningLinkRequestForm(request.POST or None)
+    if request.method == "POST" and not context["cancelled"] and form.is_valid():
+        try:
+            services.signing_link_resend(page=page, contact=form.cleaned_data["contact"], ip=client_ip(request) or "-")
+        except LinkRequestThrottled as exc:
+            response = render(request, "guests/signing_link_throttled.html", context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return render(request, "guests/signing_link_sent.html", context)
+    status = 400 if form.is_bound and not context["cancelled"] else 200
+    return render(request, "guests/signing_link_request.html", {**context, "form": form}, status=status)
+
+
 # --- The published guest page -----------------------------------------------------------
-
-
-def _host(request: HttpRequest) -> str:
-    host = request.get_host().split(":")[0].lower()
-    return host.removeprefix("www.")
 
 
 @require_GET
@@ -151,10 +231,22 @@ def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
     The brand is the one whose guest-page domain is the request's host; on any other host
     (this site locally) the slug must be published by exactly one brand.
     """
+    return _published_file(request, slug, ".html", "text/html; charset=utf-8")
+
+
+@require_GET
+def guest_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The guest page's add-to-calendar file, `g/<slug>.ics`, published beside it."""
+    response = _published_file(request, slug, ".ics", "text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
+    return response
+
+
+def _published_file(request: HttpRequest, slug: str, suffix: str, content_type: str) -> HttpResponse:
     published = GuestPage.objects.select_related("event__organization").filter(
         event__slug=slug, published_at__isnull=False
     )
-    host = _host(request)
+    host = request_host(request)
     candidates = list(
         published.filter(
             Q(organization__guest_page_domain__iexact=host) | Q(organization__guest_page_domain__iexact=f"www.{host}")
@@ -164,10 +256,10 @@ def guest_page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such guest page.")
     page = candidates[0]
     try:
-        content = storage_for(page.event.organization).open(page.published_key, "rb")
+        content = storage_for(page.event.organization).open(page.published_key.removesuffix(".html") + suffix, "rb")
     except (FileNotFoundError, OSError):
         raise Http404("No such guest page.") from None
-    response = FileResponse(content, content_type="text/html; charset=utf-8")
+    response = FileResponse(content, content_type=content_type)
     response["Cache-Control"] = settings.GUEST_PAGE_CACHE_CONTROL
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -203,17 +295,17 @@ def photo_upload_page(request: HttpRequest, token: str) -> HttpResponse:
     event = page.event
     opens_at, closes_at = photo_window(event)
     state = photo_window_state(event, timezone.now())
+    clock = Clock.of(event.organization)
     context = {
-        "brand": event.organization,
-        "event": event,
-        "event_day": local_day(event.local(event.departure_at)),
+        **_guest_context(event, page_title(page)),
         "state": state,
-        "opens_at": local_moment(event.local(opens_at)),
-        "closes_at": local_moment(event.local(closes_at)),
+        "cancelled": event.status == EventStatus.CANCELLED,
+        "opens_at": clock.moment(opens_at),
+        "closes_at": clock.moment(closes_at),
         "page": page,
-        "guest_page_url": public_url(event),
         "accept": ",".join(settings.GUEST_PHOTO_TYPES),
         "max_mb": settings.GUEST_PHOTO_MAX_BYTES // (1024 * 1024),
+        "max_bytes": settings.GUEST_PHOTO_MAX_BYTES,
     }
     return render(request, "guests/photo_upload.html", context, status=200 if state == "open" else 403)
 

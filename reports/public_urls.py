@@ -23,7 +23,13 @@ PUBLIC_URLS: dict[str, str] = {
     "crew:calendar": "iCal feeds cannot sign in: the secret token in the address is the credential, and resettable.",
     "guests:waiver_sign": "A guest's own signing link: the unguessable token in the address is the credential.",
     "guests:waiver_signed": "The confirmation after signing, behind the same guest token.",
+    "guests:waiver_signed_pdf": "The signer's PDF copy, behind the same guest token.",
     "guests:guest_page": "The published guest page: meant for the guests of one charter, shows no names or contacts.",
+    "guests:guest_calendar": "The charter's add-to-calendar file beside the guest page: times and meeting point, no names.",
+    "guests:signing_link_request": (
+        "A guest who lost their link asks for it here: it is mailed to the address on file, the answer is "
+        "the same whether or not anything matched, and it is throttled."
+    ),
     "guests:guest_photo": "A guest photo, addressed by an unguessable key.",
     "guests:photo_upload": "The photo upload page, behind the event's unguessable upload token.",
     "guests:photo_authorize": "Presigns an upload for the holder of the upload token, inside the photo window only.",

@@ -38,7 +38,7 @@ def assign_content_ids(report: Report, *, period_slug: str, scope_slug: str) -> 
 def render(report: Report, *, generated_at: datetime | None = None) -> Rendered:
     generated = timezone.localtime(generated_at or timezone.now())
     html = render_to_string(
-        "reports/report.html", {"report": report, "generated_at": f"{generated:%-d %b %Y %H:%M %Z}"}
+        "reports/emails/report.html", {"report": report, "generated_at": f"{generated:%-d %b %Y %H:%M %Z}"}
     )
     return Rendered(subject=report.title, html=_INLINER.inline(html), text=render_text(report), csv=render_csv(report))
 

@@ -2,10 +2,11 @@
 
 from datetime import datetime, timedelta
 
+import icalendar
 import pytest
 from django.utils import timezone
 
-from crew import ical, services
+from crew import services
 from crew.models import CrewRole
 from crew.tests.factories import make_event
 from crew.tests.scenarios import PACIFIC, boatsetter_charter, seat
@@ -40,7 +41,7 @@ def events_in(body: str) -> dict[str, dict[str, str]]:
             current = None
         elif current is not None and ":" in line:
             key, value = line.split(":", 1)
-            current[key.split(";")[0]] = value
+            current[key if key.startswith(("DTSTART", "DTEND")) else key.split(";")[0]] = value
     return found
 
 
@@ -57,8 +58,13 @@ def test_the_feed_lists_my_events_with_stable_uids_and_utc_times(feed, org, deck
     entries = events_in(body)
     assert list(entries) == [f"{mine.public_id}@charterops"]
     entry = entries[f"{mine.public_id}@charterops"]
-    assert entry["DTSTART"] == "20300530T170000Z"  # 10:00 PDT
-    assert entry["DTEND"] == "20300530T200000Z"
+    assert entry["DTSTART;TZID=America/Los_Angeles"] == "20300530T100000"  # local time, with its zone
+    assert entry["DTEND;TZID=America/Los_Angeles"] == "20300530T130000"
+    assert "BEGIN:VTIMEZONE\r\nTZID:America/Los_Angeles\r\n" in body
+    parsed = icalendar.Calendar.from_ical(body)
+    [vevent] = parsed.walk("VEVENT")
+    assert vevent.decoded("dtstart") == departure
+    assert vevent.decoded("dtstart").utcoffset() == timedelta(hours=-7)  # PDT
     assert entry["SUMMARY"] == "Harbor charter (Deckhand 1)"
     assert entry["LOCATION"] == "Shelter Island\\, dock 3"
     assert entry["STATUS"] == "TENTATIVE"
@@ -97,11 +103,19 @@ def test_a_confirmed_event_is_confirmed_in_the_feed(feed, org, deckhand, captain
     assert events_in(feed())[f"{event.public_id}@charterops"]["STATUS"] == "CONFIRMED"
 
 
-def test_long_lines_are_folded_and_text_escaped():
-    line = "DESCRIPTION:" + "Crew; bring jackets, and hats\n" * 6 + "é" * 40
-    folded = ical.fold("DESCRIPTION:" + ical.escape(line[12:]))
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "").startswith("DESCRIPTION:Crew\\; bring jackets\\, and hats\\n")
+def test_long_lines_are_folded_and_text_escaped(feed, org, deckhand):
+    notes = "Crew; bring jackets, and hats\n" * 6 + "é" * 40
+    seat(make_event(org, notes=notes, location="Dock 3; gate B, left"), deckhand)
+
+    body = feed()
+
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    [entry] = events_in(body).values()
+    assert entry["LOCATION"] == "Dock 3\\; gate B\\, left"
+    assert "Crew\\; bring jackets\\, and hats\\n" in entry["DESCRIPTION"]
+    assert body.encode().decode("utf-8").count("é") == 40  # folding never splits a character
+    [vevent] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert notes in str(vevent["description"])
 
 
 def test_the_feed_never_holds_revenue(feed, org, deckhand):

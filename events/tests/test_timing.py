@@ -82,6 +82,17 @@ def test_clock_texts_read_as_djangos_date_formats():
     ):
         assert timing.format_clock(moment) == dateformat.format(moment, "g:i A")
         assert timing.format_day_clock(moment) == dateformat.format(moment, "D j M g:i A")
+        assert timing.format_clock(moment, style="24h") == dateformat.format(moment, "H:i")
+        assert timing.format_day_clock(moment, style="24h") == dateformat.format(moment, "D j M H:i")
+
+
+def test_a_brand_in_24_hour_style_reads_19_50_and_the_default_stays_12_hour():
+    sunset = datetime(2024, 5, 30, 19, 50, 39, tzinfo=PACIFIC)
+    assert timing.format_clock(sunset, style="24h") == "19:50"
+    assert timing.format_clock(sunset, style="12h") == timing.format_clock(sunset) == "7:50 PM"
+    assert timing.format_clock(None, style="24h") == "—"
+    assert timing.format_clock(sunset, seconds=True) == "7:50:39 PM"
+    assert timing.format_clock(sunset, style="24h", seconds=True) == "19:50:39"
 
 
 def test_the_panel_built_from_times_alone_is_the_events_panel(org):

@@ -26,6 +26,19 @@ def charter(org):
     )
 
 
+@pytest.fixture
+def sailing_now(org):
+    """The guest page of a charter that left an hour ago: photo uploads are open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guests import services
+
+    event = make_event(org, departure_at=timezone.now() - timedelta(hours=1), name="Sunset sail")
+    return services.guest_page_publish(event=event)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

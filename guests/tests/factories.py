@@ -52,4 +52,7 @@ def sign(guest: Guest, template: WaiverTemplate | None = None, **overrides):
     }
     if guest.is_minor:
         kwargs.setdefault("signer", "guardian")
+        kwargs.setdefault("relationship", "parent")
+        if kwargs["signed_name"] == guest.name:
+            kwargs["signed_name"] = guest.guardian_name or f"Parent of {guest.name}"
     return services.waiver_sign(**kwargs)[0]

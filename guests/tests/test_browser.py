@@ -1,7 +1,10 @@
-"""The guest's whole path on a phone: open the waiver link, draw, sign, see it signed on the guest page."""
+"""The guest's path on a phone: the waiver link from the email, draw, sign, the count on the guest page."""
+
+import re
 
 import pytest
 
+from charterops.models import OutboundEmail
 from events.models import EventStatus
 from events.services import event_transition
 from guests.models import Guest, WaiverSignature
@@ -22,9 +25,14 @@ def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(ph
     guest = make_guest(event, "Taylor Guest", email="taylor@example.com")  # publishes on commit
     assert Guest.objects.filter(pk=guest.pk).on_hold().exists()
 
+    # The public page names nobody and links to no one's waiver: the guest's link is in their email.
     phone.goto(f"/g/{event.slug}")
-    assert phone.locator("#waivers").inner_text().count("Sign waiver") == 1
-    phone.click("text=Sign waiver")
+    assert "0 of 1 guest has signed." in phone.locator("#waivers").inner_text()
+    assert "Taylor" not in phone.content()
+    assert phone.locator("a[href*='/w/']").count() == 0
+    request = OutboundEmail.objects.get(kind="waiver_request", to=["taylor@example.com"])
+    signing_url = re.search(r"http\S+/w/\S+", request.body_text).group(0)
+    phone.goto(signing_url)
     phone.wait_for_url(f"**/w/{guest.token}")
 
     # Submitting with nothing drawn says what is missing.
@@ -42,6 +50,10 @@ def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(ph
         phone.mouse.move(box["x"] + x, box["y"] + y, steps=5)
     phone.mouse.up()
     phone.screenshot(path=artifact("guest-waiver-drawn-phone.png"), full_page=True)
+    # The vendored signature_pad draws at the screen's density (2× here), not CSS pixels.
+    assert phone.evaluate("typeof window.SignaturePad") == "function"
+    width, css_width = phone.eval_on_selector("#signature-pad", "c => [c.width, c.offsetWidth]")
+    assert width == css_width * 2
     phone.click("#sign-submit")
 
     phone.wait_for_selector("#signed-confirmation")
@@ -56,8 +68,8 @@ def test_guest_signs_the_waiver_on_a_phone_and_the_guest_page_shows_it_signed(ph
     phone.click("text=Back to the charter page")
     phone.wait_for_url(f"**/g/{event.slug}")
     waivers = phone.locator("#waivers").inner_text()
-    assert "Signed" in waivers
-    assert "Sign waiver" not in waivers
+    assert "1 of 1 guest has signed." in waivers
+    assert "Taylor" not in phone.content()
     phone.screenshot(path=artifact("guest-page-signed-phone.png"), full_page=True)
 
     event_transition(event=event, to_status=EventStatus.CONFIRMED)

@@ -18,13 +18,6 @@ JPEG_SIZE = len(JPEG)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 
-@pytest.fixture
-def sailing_now(org):
-    """A charter that left an hour ago: uploads are open."""
-    event = make_event(org, departure_at=timezone.now() - timedelta(hours=1), name="Sunset sail")
-    return services.guest_page_publish(event=event)
-
-
 def authorize(client, page, content_type="image/jpeg", size=JPEG_SIZE):
     return client.post(
         f"/u/{page.upload_token}/authorize",
@@ -204,3 +197,12 @@ def test_gallery_shows_uploaded_photos_only(sailing_now):
     services.guest_page_publish(event=event)
     with storage_for(event.organization).open(html.published_key) as f:
         assert "pending.jpg" not in f.read().decode()
+
+
+def test_a_cancelled_charters_upload_page_says_it_was_cancelled(client: Client, sailing_now):
+    event_transition(event=sailing_now.event, to_status=EventStatus.CANCELLED)
+    response = client.get(f"/u/{sailing_now.upload_token}")
+    assert response.status_code == 403
+    assert "This charter was cancelled: there are no photos to upload." in response.content.decode()
+    assert 'id="photo-form"' not in response.content.decode()
+    assert authorize(client, sailing_now).status_code == 403

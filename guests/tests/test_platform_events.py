@@ -11,6 +11,7 @@ from charterops.models import OutboundEmail
 from events.models import Event, Source, WebhookEventType
 from events.service_keys import service_key_create
 from events.webhooks import webhook_endpoint_create
+from guests.brand import public_title
 from guests.tests.factories import make_guest, make_waiver, sign
 
 URL = "/api/service/events/"
@@ -46,7 +47,8 @@ def test_cancelling_a_booking_tells_each_guest_once(org, django_capture_on_commi
     assert [email.to for email in told] == [[ana.email], [ben.email]]
     assert sorted(m.to[0] for m in mail.outbox) == sorted([ana.email, ben.email])
     body = told[0].body_text + told[0].body_html
-    assert "Boatsetter charter" in body
+    assert public_title(event) in body  # what guests know the charter as
+    assert event.name not in body  # the internal name never reaches a guest
     assert "is cancelled" in body
     assert "double-booked" not in body  # the reason is for the crew and the office
     assert "98765.43" not in body

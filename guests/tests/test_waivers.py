@@ -130,10 +130,10 @@ def test_minor_is_signed_for_by_a_guardian(client, charter, waiver):
 
     page = client.get(f"/w/{guest.token}")
     assert "Parent or guardian's full name" in html.unescape(page.content.decode())
-    client.post(f"/w/{guest.token}", sign_form(signed_name="Pat Parent"))
+    client.post(f"/w/{guest.token}", sign_form(signed_name="Pat Parent", relationship="parent"))
 
     signature = WaiverSignature.objects.get(guest=guest)
-    assert (signature.signer, signature.signed_name) == ("guardian", "Pat Parent")
+    assert (signature.signer, signature.relationship, signature.signed_name) == ("guardian", "parent", "Pat Parent")
 
 
 def test_a_guest_whose_birthday_makes_them_a_minor_is_marked_minor(charter):
@@ -338,3 +338,13 @@ def test_a_guest_link_never_signs_another_brands_waiver(other_org, charter, waiv
         services.waiver_sign(
             guest=guest, template=other_waiver, signed_name="A", signature_png=signature_png(), consent=True
         )
+
+
+def test_a_revoked_link_answers_the_branded_404_that_says_what_to_do(client, charter, waiver):
+    guest = make_guest(charter)
+    old = guest.token
+    services.guest_link_revoke(guest=guest)
+    response = client.get(f"/w/{old}")
+    assert response.status_code == 404
+    assert "This signing link does not work" in response.content.decode()
+    assert "ask for your link again from the charter page" in response.content.decode()

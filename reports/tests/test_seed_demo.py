@@ -69,5 +69,6 @@ def test_seed_demo_publishes_the_boatsetter_guest_page(client):
     response = client.get("/g/boatsetter-may-30-2024")
     assert response.status_code == 200
     html = b"".join(response.streaming_content).decode()
-    assert "Boatsetter charter" in html
+    assert "Charter with Queen of San Diego" in html  # its public title ("Boatsetter charter" is internal)
+    assert "Taylor Guest" not in html  # a public page names no guest
     assert "840.78" not in html  # the reference gross never reaches a guest

@@ -1,9 +1,13 @@
-"""Print a magic link for a crew member, e.g. to hand to someone whose email bounces."""
+"""Print a magic link for a crew member, e.g. to hand to someone whose email bounces.
+
+The link points at SITE_URL; the command warns when that is the default address while the
+server runs elsewhere (charterops/site.py)."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from charterops.site import site_url_warning
 from crew.magic_links import magic_link_create, magic_link_url
 from crew.models import CrewMember, MagicLink
 from events.models import Event
@@ -46,3 +50,6 @@ class Command(BaseCommand):
         until = timezone.localtime(link.expires_at, member.organization.tz).strftime("%Y-%m-%d %H:%M %Z")
         self.stdout.write(magic_link_url(code))
         self.stderr.write(f"Single-use link for {member} ({member.organization}) to {deep_link}, valid until {until}.")
+        warning = site_url_warning()
+        if warning:
+            self.stderr.write(self.style.WARNING(warning))
