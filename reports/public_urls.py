@@ -25,7 +25,7 @@ PUBLIC_URLS: dict[str, str] = {
     "guests:waiver_signed": "The confirmation after signing, behind the same guest token.",
     "guests:waiver_signed_pdf": "The signer's PDF copy, behind the same guest token.",
     "guests:guest_page": "The published guest page: meant for the guests of one charter, shows no names or contacts.",
-    "guests:guest_calendar": "The charter's add-to-calendar file beside the guest page: times and meeting point, no names.",
+    "guests:guest_calendar": "The add-to-calendar file beside the guest page: times and meeting point, no names.",
     "guests:signing_link_request": (
         "A guest who lost their link asks for it here: it is mailed to the address on file, the answer is "
         "the same whether or not anything matched, and it is throttled."
