@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_ses.views import SESEventWebhookView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz, ping
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
+    # SES bounces and complaints, by SNS (signatures checked; charterops.ses reacts).
+    path("ses/events", SESEventWebhookView.as_view(), name="ses-events"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

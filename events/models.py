@@ -247,3 +247,85 @@ class ServiceKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class NudgeStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # recorded, being decided (never left so after a sweep commits)
+    HELD = "held", "Held for quiet hours"
+    QUEUED = "queued", "Emailed"  # its email (OutboundEmail) tells sent, failed, bounced
+    SKIPPED = "skipped", "Skipped"
+
+
+class NudgeQuerySet(OrgQuerySet):
+    pass
+
+
+class Nudge(models.Model):
+    """One occurrence of a scheduled message: kind, event, recipient and due moment.
+
+    The four are unique together, so however many sweeps run (two beats, a late one, a
+    hand-run `send_nudges`), an occurrence is recorded once and emailed at most once.
+    Written by events.nudges only; the back office reads it (who, what, when, outcome).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="nudges")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="nudges")
+    kind = models.CharField(max_length=60)
+    # Who, as a stable reference ("guest:12", "user:3"): two guests sharing a mailbox
+    # still each get their own link.
+    recipient = models.CharField(max_length=60)
+    address = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="After this moment it is no longer worth sending.")
+    status = models.CharField(max_length=10, choices=NudgeStatus.choices, default=NudgeStatus.PENDING)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it was skipped or held.")
+    release_at = models.DateTimeField(null=True, blank=True, help_text="Held until then (quiet hours).")
+    email = models.ForeignKey(
+        "charterops.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="nudges"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NudgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "event", "recipient", "due_at"], name="nudge_occurrence_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "release_at"]),
+            models.Index(fields=["organization", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.name or self.address} ({self.due_at:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def outcome(self) -> str:
+        """sent / failed / bounced … once emailed (the email's own state), else held / skipped."""
+        if self.status == NudgeStatus.QUEUED and self.email_id:
+            return self.email.status
+        return self.status
+
+
+class NudgeOptOut(models.Model):
+    """Someone unsubscribed from one kind of nudge of one brand (a one-click link in the email)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="nudge_opt_outs")
+    address = models.EmailField(max_length=254, help_text="Lower case.")
+    kind = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nudge unsubscription"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "address", "kind"], name="one_opt_out_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: no {self.kind}"
