@@ -259,6 +259,7 @@ class Outcome:
 
 @dataclass
 class SweepReport:
+    dry_run: bool = False
     outcomes: list[Outcome] = field(default_factory=list)
     emails: int = 0
 
@@ -266,9 +267,11 @@ class SweepReport:
         return sum(o.decision.status == status for o in self.outcomes)
 
     def summary(self) -> str:
+        emailed = f"{self.count(NudgeStatus.QUEUED)} emailed"
+        if not self.dry_run:
+            emailed = f"{emailed} ({self.emails} emails)"
         return (
-            f"{self.count(NudgeStatus.QUEUED)} emailed ({self.emails} emails), "
-            f"{self.count(NudgeStatus.HELD)} held for quiet hours, {self.count(NudgeStatus.SKIPPED)} skipped"
+            f"{emailed}, {self.count(NudgeStatus.HELD)} held for quiet hours, {self.count(NudgeStatus.SKIPPED)} skipped"
         )
 
 
@@ -287,12 +290,12 @@ def _selected(kinds: Iterable[str] | None) -> list[tuple[Kind, Rule]]:
     return [RULES[name] for name in kinds]
 
 
-def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]]) -> int:
-    """Email the nudges decided QUEUED: one email per person (several only from a morning batch)."""
-    groups: dict[str, list[tuple[Nudge, Due]]] = defaultdict(list)
+def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) -> int:
+    """Email the nudges decided QUEUED: one email each, or per person for a morning batch."""
+    groups: dict[object, list[tuple[Nudge, Due]]] = defaultdict(list)
     for nudge, due in pairs:
         if nudge.status == NudgeStatus.QUEUED:
-            groups[nudge.recipient].append((nudge, due))
+            groups[nudge.recipient if batch else nudge.pk].append((nudge, due))
     messages, members = [], []
     for group in groups.values():
         group.sort(key=lambda pair: (pair[1].due_at, pair[0].pk))
@@ -305,13 +308,13 @@ def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]]) -> int:
     return len(messages)
 
 
-def _apply(kind: Kind, pairs: list[tuple[Nudge, Due]], ctx: Context, report: SweepReport) -> None:
+def _apply(kind: Kind, pairs: list[tuple[Nudge, Due]], ctx: Context, report: SweepReport, *, batch: bool) -> None:
     for nudge, due in pairs:
         decision = decide(kind, due, ctx)
         nudge.status, nudge.reason, nudge.release_at = decision.status, decision.reason, decision.release_at
         nudge.decided_at = ctx.now
         report.outcomes.append(Outcome(kind.name, nudge, due, decision))
-    report.emails += _email_queued(kind, pairs)
+    report.emails += _email_queued(kind, pairs, batch=batch)
     Nudge.objects.bulk_update(
         [nudge for nudge, _ in pairs], ["status", "reason", "release_at", "email", "decided_at"], batch_size=CHUNK_SIZE
     )
@@ -360,7 +363,7 @@ def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepRepor
                 nudge.event = due.event
                 pairs.append((nudge, due))
         if pairs:
-            _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report)
+            _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report, batch=False)
 
 
 def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepReport, dry_run: bool) -> None:
@@ -397,7 +400,7 @@ def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepRe
                     Outcome(kind.name, n, None, Decision(NudgeStatus.SKIPPED, n.reason)) for n in gone
                 )
             if pairs:
-                _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report)
+                _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report, batch=True)
 
 
 def nudges_sweep(
@@ -406,7 +409,7 @@ def nudges_sweep(
     """Find what is due (or was missed while still useful), record it once, email it once."""
     now = now or timezone.now()
     selected = _selected(kinds)
-    report = SweepReport()
+    report = SweepReport(dry_run=dry_run)
     for kind, rule in selected:
         for chunk in _chunks(rule(Scope(now=now)), CHUNK_SIZE):
             _record_chunk(kind, chunk, now, report, dry_run)
