@@ -255,6 +255,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CharterOps <ops@charterops.local
 AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", "us-west-2")
 AWS_SES_REGION_ENDPOINT = env("AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com")
 USE_SES_V2 = True
+# django-ses paces bulk sends at this share of the account's rate (read from SES); 0: off.
+AWS_SES_AUTO_THROTTLE = float(env("AWS_SES_AUTO_THROTTLE", "0.5")) or None
 # Another endpoint (a local SES-compatible server in tests); SES's own by default.
 AWS_SES_REGION_ENDPOINT_URL = env("AWS_SES_REGION_ENDPOINT_URL", f"https://{AWS_SES_REGION_ENDPOINT}")
 # SES events (bounces, complaints) arrive by SNS at /ses/events: signatures are checked,
