@@ -39,12 +39,20 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]
     return subject, text, html
 
 
+# Emails recorded together go to the broker in groups of this many: one message per
+# group, and still enough groups for several workers to share a large batch.
+SEND_GROUP_SIZE = 25
+
+
 def _send_on_commit(email_ids: Sequence[int]) -> None:
-    from .tasks import send_outbound_email
+    from .tasks import send_outbound_email, send_outbound_emails
 
     def enqueue() -> None:
-        for email_id in email_ids:
-            send_outbound_email.delay(email_id)
+        if len(email_ids) == 1:
+            send_outbound_email.delay(email_ids[0])
+            return
+        for start in range(0, len(email_ids), SEND_GROUP_SIZE):
+            send_outbound_emails.delay(list(email_ids[start : start + SEND_GROUP_SIZE]))
 
     transaction.on_commit(enqueue)
 

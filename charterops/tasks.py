@@ -113,6 +113,24 @@ def send_outbound_email(self, email_id: int) -> str:
         raise self.retry(exc=failed.cause, countdown=retry_countdown(failed.email.attempts)) from failed
 
 
+@shared_task
+def send_outbound_emails(email_ids: list[int]) -> dict[str, int]:
+    """Send a group of recorded emails (one broker message for many: the nudge sweep's).
+
+    Each goes through the same claim as `send_outbound_email`, so a redelivered group
+    skips what was sent or is in flight; a failed one is retried on its own.
+    """
+    results: dict[str, int] = {}
+    for email_id in email_ids:
+        try:
+            result = outbound_email_send(email_id)
+        except SendFailed as failed:
+            send_outbound_email.apply_async(args=[email_id], countdown=retry_countdown(failed.email.attempts))
+            result = "retrying"
+        results[result] = results.get(result, 0) + 1
+    return results
+
+
 def _requeue_due(now: datetime) -> list[int]:
     queued_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
     # A failed email whose retry should have run long ago lost its task too.

@@ -35,7 +35,7 @@ is still due goes out as one email per person and kind.
 """
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,21 +45,22 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from charterops.mail import Rendered, emails_record, render_email, suppressed_addresses
-from charterops.models import Organization, SuppressedAddress
+from charterops.models import OutboundEmail, SuppressedAddress
 
 from .models import Event, Nudge, NudgeOptOut, NudgeStatus
 
 logger = logging.getLogger(__name__)
 
 # Occurrences handled per transaction: the sweep's queries grow with chunks, not rows.
-CHUNK_SIZE = 500
+CHUNK_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -167,15 +168,13 @@ class Context:
         return cls(now=now, opted_out=opted_out, suppressed=suppressed_addresses(addresses))
 
 
-def _local(moment: datetime, organization: Organization) -> str:
-    return f"{timezone.localtime(moment, organization.tz):%a %d %b %H:%M} {organization.time_zone}"
-
-
 def decide(kind: Kind, due: Due, ctx: Context) -> Decision:
     """Send now, hold for the morning, or skip (and why) — the one place that says so."""
     org, address, now = due.event.organization, due.address.lower(), ctx.now
     if due.expires_at <= now:
-        return Decision(NudgeStatus.SKIPPED, f"Missed: no longer useful after {_local(due.expires_at, org)}.")
+        # One wording for all (the row keeps expires_at): a sweep records its decisions in
+        # one UPDATE per distinct decision, not one per row.
+        return Decision(NudgeStatus.SKIPPED, "Missed: found after the moment it was useful.")
     if not kind.safety_critical:
         if not due.event.nudges_enabled:
             return Decision(NudgeStatus.SKIPPED, "Nudges are switched off for this event.")
@@ -259,12 +258,21 @@ class Outcome:
 
 @dataclass
 class SweepReport:
+    """What a sweep did: counts always, each outcome only when asked (send_nudges prints them)."""
+
     dry_run: bool = False
+    keep_outcomes: bool = True
     outcomes: list[Outcome] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
     emails: int = 0
 
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.decision.status] += 1
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
+
     def count(self, status: str) -> int:
-        return sum(o.decision.status == status for o in self.outcomes)
+        return self.counts[status]
 
     def summary(self) -> str:
         emailed = f"{self.count(NudgeStatus.QUEUED)} emailed"
@@ -291,33 +299,44 @@ def _selected(kinds: Iterable[str] | None) -> list[tuple[Kind, Rule]]:
 
 
 def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) -> int:
-    """Email the nudges decided QUEUED: one email each, or per person for a morning batch."""
+    """Email the nudges decided QUEUED: one email each, or one per person for a morning batch.
+
+    An email is named by the first nudge it carries (`nudge:<id>`): a nudge is in one email
+    only, so the key is new, and a single nudge finds its email by its own id.
+    """
     groups: dict[object, list[tuple[Nudge, Due]]] = defaultdict(list)
     for nudge, due in pairs:
         if nudge.status == NudgeStatus.QUEUED:
             groups[nudge.recipient if batch else nudge.pk].append((nudge, due))
-    messages, members = [], []
-    for group in groups.values():
-        group.sort(key=lambda pair: (pair[1].due_at, pair[0].pk))
-        # Named by a nudge it carries: a nudge is in one email only, so the key is new.
-        messages.append(nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}"))
-        members.append(group)
-    for email, group in zip(emails_record(messages), members, strict=True):
-        for nudge, _ in group:
-            nudge.email = email
+    members = [sorted(group, key=lambda pair: (pair[1].due_at, pair[0].pk)) for group in groups.values()]
+    messages = [nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}") for group in members]
+    emails = emails_record(messages)
+    singles = [group[0][0].pk for group in members if len(group) == 1]
+    if singles:
+        # One UPDATE for every single nudge, however many: each joins its email by the key.
+        own_email = OutboundEmail.objects.filter(
+            key=Concat(Value("nudge:"), Cast(OuterRef("pk"), output_field=CharField()))
+        ).values("pk")[:1]
+        Nudge.objects.filter(pk__in=singles).update(email=Subquery(own_email))
+    batches = [(email, group) for email, group in zip(emails, members, strict=True) if len(group) > 1]
+    if batches:
+        Nudge.objects.filter(pk__in=[n.pk for _, group in batches for n, _ in group]).update(
+            email=Case(*[When(pk__in=[n.pk for n, _ in group], then=Value(email.pk)) for email, group in batches])
+        )
     return len(messages)
 
 
 def _apply(kind: Kind, pairs: list[tuple[Nudge, Due]], ctx: Context, report: SweepReport, *, batch: bool) -> None:
+    """Decide each nudge, record the decisions (one UPDATE per distinct decision) and the emails."""
+    decided: dict[tuple, list[int]] = defaultdict(list)
     for nudge, due in pairs:
         decision = decide(kind, due, ctx)
         nudge.status, nudge.reason, nudge.release_at = decision.status, decision.reason, decision.release_at
-        nudge.decided_at = ctx.now
-        report.outcomes.append(Outcome(kind.name, nudge, due, decision))
+        decided[(decision.status, decision.reason, decision.release_at)].append(nudge.pk)
+        report.add(Outcome(kind.name, nudge, due, decision))
+    for (status, reason, release_at), pks in decided.items():
+        Nudge.objects.filter(pk__in=pks).update(status=status, reason=reason, release_at=release_at, decided_at=ctx.now)
     report.emails += _email_queued(kind, pairs, batch=batch)
-    Nudge.objects.bulk_update(
-        [nudge for nudge, _ in pairs], ["status", "reason", "release_at", "email", "decided_at"], batch_size=CHUNK_SIZE
-    )
 
 
 def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepReport, dry_run: bool) -> None:
@@ -330,7 +349,8 @@ def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepRepor
         return
     if dry_run:
         ctx = Context.load(now, new.values())
-        report.outcomes.extend(Outcome(kind.name, None, due, decide(kind, due, ctx)) for due in new.values())
+        for due in new.values():
+            report.add(Outcome(kind.name, None, due, decide(kind, due, ctx)))
         return
     with transaction.atomic():
         # One order for every sweep, so two inserting the same keys wait instead of deadlocking.
@@ -392,24 +412,30 @@ def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepRe
                 )
             if dry_run:
                 ctx = Context.load(now, [due for _, due in pairs])
-                report.outcomes.extend(Outcome(kind.name, n, due, decide(kind, due, ctx)) for n, due in pairs)
+                for nudge, due in pairs:
+                    report.add(Outcome(kind.name, nudge, due, decide(kind, due, ctx)))
                 continue
             if gone:
-                Nudge.objects.bulk_update(gone, ["status", "reason", "release_at", "decided_at"])
-                report.outcomes.extend(
-                    Outcome(kind.name, n, None, Decision(NudgeStatus.SKIPPED, n.reason)) for n in gone
+                Nudge.objects.filter(pk__in=[n.pk for n in gone]).update(
+                    status=NudgeStatus.SKIPPED, reason=gone[0].reason, release_at=None, decided_at=now
                 )
+                for nudge in gone:
+                    report.add(Outcome(kind.name, nudge, None, Decision(NudgeStatus.SKIPPED, nudge.reason)))
             if pairs:
                 _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report, batch=True)
 
 
 def nudges_sweep(
-    *, now: datetime | None = None, kinds: Iterable[str] | None = None, dry_run: bool = False
+    *,
+    now: datetime | None = None,
+    kinds: Iterable[str] | None = None,
+    dry_run: bool = False,
+    keep_outcomes: bool = True,
 ) -> SweepReport:
     """Find what is due (or was missed while still useful), record it once, email it once."""
     now = now or timezone.now()
     selected = _selected(kinds)
-    report = SweepReport(dry_run=dry_run)
+    report = SweepReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
     for kind, rule in selected:
         for chunk in _chunks(rule(Scope(now=now)), CHUNK_SIZE):
             _record_chunk(kind, chunk, now, report, dry_run)

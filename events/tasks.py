@@ -8,4 +8,4 @@ from .nudges import nudges_sweep
 @shared_task
 def nudges_sweep_task() -> str:
     """Find what is due, record it once, email it once (safe to run twice, or in parallel)."""
-    return nudges_sweep().summary()
+    return nudges_sweep(keep_outcomes=False).summary()

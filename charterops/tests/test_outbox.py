@@ -21,6 +21,7 @@ from charterops.tasks import (
     outbox_sweep,
     retry_countdown,
     send_outbound_email,
+    send_outbound_emails,
 )
 from charterops.tests.test_mail import locmem_templates, queue
 
@@ -170,3 +171,23 @@ def test_headers_recorded_on_the_email_reach_the_message(org):
     message = message_for(email)
     assert message.extra_headers["List-Unsubscribe"] == "<https://x.example/u>"
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in message.message().as_string()
+
+
+@locmem_templates
+def test_a_group_of_emails_redelivered_sends_each_once(org):
+    emails = [queue(org, key=f"probe:{n}") for n in range(3)]
+    ids = [email.pk for email in emails]
+    outbound_email_claim(ids[1])  # in flight when its worker died
+    assert send_outbound_emails.apply(args=[ids]).get() == {"sent": 2, "in flight": 1}
+    assert send_outbound_emails.apply(args=[ids]).get() == {"skipped": 2, "in flight": 1}
+    assert len(mail.outbox) == 2
+
+
+@locmem_templates
+def test_a_failure_in_a_group_is_retried_on_its_own(org, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "charterops.tests.test_mail.BrokenBackend"
+    retried = []
+    monkeypatch.setattr(send_outbound_email, "apply_async", lambda **kwargs: retried.append(kwargs))
+    email = queue(org)
+    assert send_outbound_emails.apply(args=[[email.pk]]).get() == {"retrying": 1}
+    assert retried == [{"args": [email.pk], "countdown": settings.EMAIL_RETRY_BASE_SECONDS}]
