@@ -96,7 +96,9 @@ class Due:
     due_at: datetime
     expires_at: datetime
     template: str  # <template>_subject.txt, <template>.txt, <template>.html (a fragment)
-    context: dict[str, Any] = field(default_factory=dict)
+    # The template's context, or a function that makes it: called only if the nudge is
+    # emailed, so a sweep that finds everything already recorded builds none.
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
     # When this person last acted on what the nudge is about: they are not nudged right after.
     acted_at: datetime | None = None
 
@@ -224,7 +226,8 @@ def nudge_email(kind: Kind, dues: list[Due], key: str) -> Rendered:
     items = []
     for due in dues:
         context = {"organization": org, "site_url": settings.SITE_URL, "event": due.event, "name": due.name}
-        subject, text, html = render_email(due.template, {**context, **due.context})
+        extra = due.context() if callable(due.context) else due.context
+        subject, text, html = render_email(due.template, {**context, **extra})
         items.append({"subject": subject, "text": text.strip(), "html": mark_safe(html)})  # noqa: S308 (our template)
     headers, unsubscribe = {}, ""
     if kind.can_unsubscribe:
@@ -410,6 +413,8 @@ def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepRe
                     None,
                     now,
                 )
+            for nudge in gone:
+                report.add(Outcome(kind.name, nudge, None, Decision(NudgeStatus.SKIPPED, nudge.reason)))
             if dry_run:
                 ctx = Context.load(now, [due for _, due in pairs])
                 for nudge, due in pairs:
@@ -419,8 +424,6 @@ def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepRe
                 Nudge.objects.filter(pk__in=[n.pk for n in gone]).update(
                     status=NudgeStatus.SKIPPED, reason=gone[0].reason, release_at=None, decided_at=now
                 )
-                for nudge in gone:
-                    report.add(Outcome(kind.name, nudge, None, Decision(NudgeStatus.SKIPPED, nudge.reason)))
             if pairs:
                 _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report, batch=True)
 

@@ -10,11 +10,14 @@ until the next one is due, and the last until two hours before departure; the sw
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
+from itertools import islice
 
 from django.conf import settings
 from django.utils import timezone
 
-from events.models import EventStatus
+from charterops.models import Organization
+from events.models import Event, EventStatus
 from events.nudges import Due, Kind, Scope, nudge_rule
 
 from . import pages
@@ -36,47 +39,66 @@ def _stages() -> list[tuple[timedelta, timedelta]]:
     return [(timedelta(hours=h), end) for h, end in zip(hours, ends, strict=True)]
 
 
+# Events read per query; their on-hold guests are read in one query per such batch.
+EVENTS_PER_QUERY = 2000
+
+
+def _reminder_context(event: Event, guest_fields: dict, hours_before: int) -> dict:
+    """What the reminder says (built only for a reminder that goes out)."""
+    guest = Guest(event_id=event.pk, **guest_fields)
+    return {
+        "guest_name": guest.name,
+        "is_minor": guest.is_minor,
+        "departure_local": pages.local_moment(timezone.localtime(event.departure_at, event.organization.tz)),
+        "hours_before": hours_before,
+        "location": event.location,
+        "signing_url": guest.signing_url,
+        "guest_page_url": pages.public_url(event),
+    }
+
+
 @nudge_rule(ON_HOLD)
 def guests_on_hold(scope: Scope) -> Iterator[Due]:
     stages = _stages()
     if not stages:
         return
     now, first = scope.now, stages[0][0]
-    guests = (
-        scope.narrow(Guest.objects.on_hold(), field="event_id")
-        .filter(
-            event__departure_at__gt=now,
-            event__departure_at__lte=now + first,
-            event__status__in=[EventStatus.PENDING_CONFIRMATION, EventStatus.CONFIRMED],
+    events = scope.narrow(
+        Event.objects.filter(
+            departure_at__gt=now,
+            departure_at__lte=now + first,
+            status__in=[EventStatus.PENDING_CONFIRMATION, EventStatus.CONFIRMED],
         )
-        .exclude(email="")
-        .select_related("event__organization")
-        .order_by("event_id", "pk")
-    )
-    for guest in guests.iterator(chunk_size=2000):
-        event = guest.event
-        departure = event.departure_at
-        context = None
-        for before, until in stages:
-            due_at = departure - before
-            if due_at > now or guest.created_at >= due_at:
-                continue
-            if context is None:
-                context = {
-                    "guest_name": guest.name,
-                    "is_minor": guest.is_minor,
-                    "departure_local": pages.local_moment(timezone.localtime(departure, event.organization.tz)),
-                    "location": event.location,
-                    "signing_url": guest.signing_url,
-                    "guest_page_url": pages.public_url(event),
-                }
-            yield Due(
-                event=event,
-                recipient=f"guest:{guest.pk}",
-                address=guest.email,
-                name=guest.name,
-                due_at=due_at,
-                expires_at=departure - until,
-                template="guests/emails/nudges/on_hold",
-                context={**context, "hours_before": int(before.total_seconds() // 3600)},
-            )
+    ).select_related("organization")
+    organizations: dict[int, Organization] = {}
+    rows = events.order_by("pk").iterator(chunk_size=EVENTS_PER_QUERY)
+    while batch := list(islice(rows, EVENTS_PER_QUERY)):
+        by_id = {}
+        for event in batch:
+            # One brand object per brand, not one per event.
+            event.organization = organizations.setdefault(event.organization_id, event.organization)
+            by_id[event.pk] = event
+        guests = (
+            Guest.objects.on_hold()
+            .filter(event_id__in=by_id)
+            .exclude(email="")
+            .order_by("event_id", "pk")
+            .values_list("pk", "event_id", "name", "email", "is_minor", "token", "created_at")
+        )
+        for pk, event_id, name, email, is_minor, token, created_at in guests:
+            event = by_id[event_id]
+            for before, until in stages:
+                due_at = event.departure_at - before
+                if due_at > now or created_at >= due_at:
+                    continue
+                guest = {"pk": pk, "name": name, "email": email, "is_minor": is_minor, "token": token}
+                yield Due(
+                    event=event,
+                    recipient=f"guest:{pk}",
+                    address=email,
+                    name=name,
+                    due_at=due_at,
+                    expires_at=event.departure_at - until,
+                    template="guests/emails/nudges/on_hold",
+                    context=partial(_reminder_context, event, guest, int(before.total_seconds() // 3600)),
+                )
