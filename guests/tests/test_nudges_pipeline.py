@@ -130,6 +130,15 @@ def processes(tmp_path, moto_endpoint, monkeypatch):
         aws_secret_access_key="testing",
     )
     ses.verify_domain_identity(Domain="queenofsandiego.example.com")
+    # moto builds its SES v2 routes on the first call; two workers making that first call
+    # at once trip a thread-safety bug of Python 3.11's ast module inside moto's router.
+    boto3.client(
+        "sesv2",
+        endpoint_url=moto_endpoint,
+        region_name="us-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).list_email_identities()
     purge_broker()
     celery_app.conf.task_always_eager = False
     running = Processes(tmp_path, env)
