@@ -1,6 +1,7 @@
 """The Celery app and its beat schedule: every periodic job is declared here, once."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery import Celery
@@ -31,10 +32,32 @@ def _cron(expression: str) -> crontab:
 EXEC_REPORTS_WEEKLY = _cron(os.environ.get("EXEC_REPORTS_WEEKLY_CRON", "0 13 * * mon"))
 EXEC_REPORTS_MONTHLY = _cron(os.environ.get("EXEC_REPORTS_MONTHLY_CRON", "0 13 1 * *"))
 
+
+def _nudge_sweep_schedule():
+    # Every minute: reminders due 48 h / 24 h before a departure go out within a minute of
+    # their moment, and a run that beat missed is caught up by the next one. A test schedule
+    # (NUDGE_SWEEP_EVERY_SECONDS) fires every few seconds.
+    seconds = int(os.environ.get("NUDGE_SWEEP_EVERY_SECONDS") or 0)
+    return timedelta(seconds=seconds) if seconds else crontab(minute="*")
+
+
 app.conf.beat_schedule = {
     # Every 5 minutes: proves beat → broker → worker end to end; /healthz reads its time.
     "heartbeat": {
         "task": "charterops.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every minute: nudges (waiver reminders, owner alerts) that are due, or were missed and
+    # are still useful, are recorded once and emailed once (events.nudges). Two beats
+    # running at once send nothing twice: each occurrence has a unique key.
+    "nudges-sweep": {
+        "task": "events.tasks.nudges_sweep_task",
+        "schedule": _nudge_sweep_schedule(),
+    },
+    # Every 5 minutes: emails whose task was lost (broker down at commit) are enqueued
+    # again; emails left in flight by a killed worker are reported, never resent.
+    "outbox-sweep": {
+        "task": "charterops.tasks.outbox_sweep",
         "schedule": crontab(minute="*/5"),
     },
     # Daily at 03:17 UTC (quiet hours in San Diego): sign-in rows past any use are deleted.

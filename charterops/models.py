@@ -1,7 +1,7 @@
 """Tenancy: the brands CharterOps trades under, and who belongs to each."""
 
 import zoneinfo
-from datetime import tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,6 +62,12 @@ class Organization(models.Model):
     contact_phone = models.CharField(
         max_length=32, blank=True, help_text="The number guests call with questions, shown on guest pages and emails."
     )
+    quiet_hours_start = models.TimeField(
+        default=time(21, 0), help_text="Local time from which non-urgent nudges wait until morning …"
+    )
+    quiet_hours_end = models.TimeField(
+        default=time(7, 0), help_text="… and when they go out, batched. The same time twice: no quiet hours."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -82,6 +88,30 @@ class Organization(models.Model):
         """`tel:` link of the contact phone as people write it: `(619) 555-0100` → `tel:6195550100`."""
         digits = "".join(c for c in self.contact_phone if c.isdigit() or c == "+")
         return f"tel:{digits}" if digits.strip("+") else ""
+
+    def quiet_until(self, moment: datetime) -> datetime | None:
+        """When the brand's quiet hours around `moment` end, or None outside them.
+
+        Read on the local wall clock, so a DST night is as long as it really is: the hold
+        ends at the local end time in whatever offset applies that morning.
+        """
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start == end:
+            return None
+        local = moment.astimezone(self.tz)
+        now = local.time()
+        if start > end:  # crosses midnight, e.g. 21:00–07:00
+            if now >= start:
+                day = local.date() + timedelta(days=1)
+            elif now < end:
+                day = local.date()
+            else:
+                return None
+        elif start <= now < end:  # within one day, e.g. 13:00–15:00
+            day = local.date()
+        else:
+            return None
+        return datetime.combine(day, end, tzinfo=self.tz)
 
 
 class Membership(models.Model):
@@ -117,8 +147,15 @@ class OutboundEmail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        # Claimed by a worker and committed before the message went to the backend: a
+        # worker killed before recording the result leaves the row here, and it is
+        # reported, never sent again (the message may well have left).
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # SES told us afterwards (charterops.ses): the address bounced or the reader complained.
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained"
 
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
@@ -133,11 +170,16 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(blank=True)
     # [{"name": "waiver.pdf", "path": "<default storage path>", "content_type": "application/pdf"}]
     attachments = models.JSONField(default=list, blank=True)
+    # Extra headers, e.g. List-Unsubscribe on nudges.
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    sending_at = models.DateTimeField(null=True, blank=True, help_text="When the last attempt was claimed.")
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The backend's id of the sent message (SES MessageId): how a bounce finds its email.
+    provider_message_id = models.CharField(max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -145,6 +187,30 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class SuppressedAddress(models.Model):
+    """An address SES reported as hard-bouncing or complaining: nudges stop going to it.
+
+    Emails someone asks for (a sign-in link, their waiver copy) still go: the address may
+    have been fixed, and they are waiting for it. Only scheduled nudges are held back.
+    """
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained"
+
+    address = models.EmailField(max_length=254, unique=True, help_text="Lower case.")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "suppressed addresses"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_reason_display().lower()})"
 
 
 class RevokedToken(models.Model):

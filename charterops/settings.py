@@ -173,12 +173,17 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A task not acknowledged within this many seconds (a worker died holding it, or a
+    # retry's countdown outlived it) is handed to another worker. Every retry countdown
+    # stays below it (EMAIL_RETRY_MAX_SECONDS; a test checks it).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
+    # Files under var/cache/, shared like the broker: the worker's heartbeat must be
+    # readable by /healthz in the web process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "charterops",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
         }
     }
     # kombu's file-system transport: the web server, worker and beat share var/celery/.
@@ -198,6 +203,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- The outbox (charterops.tasks): retries and the sweeper of lost and stuck emails. ---
+# A failed send is retried after 30 s, 60 s, 120 s … never more than EMAIL_RETRY_MAX_SECONDS.
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
+EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 15 * 60)
+# Still queued this long after it was recorded: its task was lost (broker down at commit).
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 10 * 60)
+# In flight this long: the worker died between handing it over and recording the result.
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 15 * 60)
+OUTBOX_SWEEP_LIMIT = env_int("OUTBOX_SWEEP_LIMIT", 1000)
+# /healthz reports the scheduler down (and the owners are emailed once) when the
+# heartbeat, written every 5 minutes, is older than this.
+BEAT_SILENT_AFTER_SECONDS = env_int("BEAT_SILENT_AFTER_SECONDS", 15 * 60)
+
+# --- Nudges (events.nudges): scheduled reminders and owner alerts. ---
+# The sweep runs every minute; a test schedule may make it every few seconds.
+NUDGE_SWEEP_EVERY_SECONDS = env_int("NUDGE_SWEEP_EVERY_SECONDS", 0)
+# Guests still on hold get their own signing link again this many hours before departure.
+NUDGE_GUEST_ON_HOLD_HOURS = [int(h) for h in env_list("NUDGE_GUEST_ON_HOLD_HOURS", "48,24")]
+# The owners hear of an event still pending confirmation this long after it was booked …
+NUDGE_PENDING_CONFIRMATION_HOURS = env_int("NUDGE_PENDING_CONFIRMATION_HOURS", 72)
+# … and of an event not started this many minutes after its departure.
+NUDGE_NOT_STARTED_AFTER_MINUTES = env_int("NUDGE_NOT_STARTED_AFTER_MINUTES", 15)
+# Someone who acted on the subject of a nudge this recently is not nudged about it.
+NUDGE_RECENT_ACTION_MINUTES = env_int("NUDGE_RECENT_ACTION_MINUTES", 30)
 
 # --- Storage: local files under var/ unless an S3 bucket is configured. ---
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
@@ -231,8 +261,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CharterOps <ops@charterops.local
 AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", "us-west-2")
 AWS_SES_REGION_ENDPOINT = env("AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com")
 USE_SES_V2 = True
-# django-ses paces sends to this share of the account's SES rate (0 turns pacing off).
-AWS_SES_AUTO_THROTTLE = float(env("AWS_SES_AUTO_THROTTLE", "0.5"))
+# django-ses paces bulk sends at this share of the account's rate (read from SES); 0: off.
+AWS_SES_AUTO_THROTTLE = float(env("AWS_SES_AUTO_THROTTLE", "0.5")) or None
+# Another endpoint (a local SES-compatible server in tests); SES's own by default.
+AWS_SES_REGION_ENDPOINT_URL = env("AWS_SES_REGION_ENDPOINT_URL", f"https://{AWS_SES_REGION_ENDPOINT}")
+# SES events (bounces, complaints) arrive by SNS at /ses/events: signatures are checked,
+# and only these topics are trusted (set them in production).
+AWS_SES_VERIFY_EVENT_SIGNATURES = env_bool("AWS_SES_VERIFY_EVENT_SIGNATURES", True)
+AWS_SNS_EVENT_TRUSTED_TOPIC_ARNS = env_list("AWS_SNS_EVENT_TRUSTED_TOPIC_ARNS")
 
 # --- Crew sign-in tokens (charterops/jwt.py). ---
 JWT_ALGORITHM = env("JWT_ALGORITHM", "HS256")

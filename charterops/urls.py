@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_ses.views import SESEventWebhookView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz, ping
@@ -13,12 +14,15 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
+    # SES bounces and complaints, by SNS (signatures checked; charterops.ses reacts).
+    path("ses/events", SESEventWebhookView.as_view(), name="ses-events"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
         name="api-docs",
     ),
+    path("", include("events.urls")),
     path("", include("bookings.urls")),
     path("", include("guests.urls")),
     path("", include("crew.urls")),

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from charterops.admin import OrgScopedAdmin, OrgScopedInline, ReadOnlyAdminMixin
 from charterops.errors import DomainError
+from charterops.mail import suppressed_addresses
 from charterops.models import Membership
 from events.admin import register_event_inline
 
@@ -55,9 +56,17 @@ class CrewMemberAdmin(OrgScopedAdmin):
     list_filter = ["organization", "active"]
     list_select_related = ["user", "organization"]
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
-    fields = ["user", "organization", "phone", "active"]
-    readonly_fields = ["user", "organization"]
+    fields = ["user", "organization", "phone", "active", "email_status"]
+    readonly_fields = ["user", "organization", "email_status"]
     actions = ["make_sign_in_link"]
+
+    @admin.display(description="Email status")
+    def email_status(self, member: CrewMember) -> str:
+        """A hard bounce or complaint reported by SES: nudges no longer go to this address."""
+        suppressed = suppressed_addresses([member.user.email]).get(member.user.email.lower())
+        if suppressed is None:
+            return "OK"
+        return f"{suppressed.get_reason_display()} on {suppressed.at:%Y-%m-%d} — nudges stopped ({suppressed.detail})"
 
     @admin.action(description="Make a sign-in link (shown here, valid 10 minutes, single use)")
     def make_sign_in_link(self, request: HttpRequest, queryset: QuerySet[CrewMember]) -> None:

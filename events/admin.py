@@ -4,18 +4,22 @@ their deliveries."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from charterops.admin import OrgScopedAdmin, ReadOnlyAdminMixin
 from charterops.errors import DomainError
+from charterops.models import OutboundEmail
 
 from . import services, webhook_http, webhooks
 from .models import (
     Event,
     EventStatus,
     EventTransition,
+    Nudge,
+    NudgeOptOut,
+    NudgeStatus,
     Revenue,
     ServiceKey,
     Vessel,
@@ -24,6 +28,7 @@ from .models import (
     WebhookEndpoint,
     WebhookEventType,
 )
+from .nudges import kind_named
 from .service_keys import service_key_create, service_key_revoke
 
 # Inlines that later apps (crew: role slots; guests: the manifest) add to the event page,
@@ -108,7 +113,7 @@ class EventAdmin(OrgScopedAdmin):
     ]
 
     def get_inlines(self, request: HttpRequest, obj=None):
-        return [RevenueInline, *EXTRA_EVENT_INLINES, TransitionInline]
+        return [RevenueInline, *EXTRA_EVENT_INLINES, TransitionInline, NudgeInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # An event never moves to another brand once created.
@@ -308,3 +313,105 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, OrgScopedAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
         if replayed:
             self.message_user(request, f"Replaying {replayed} delivery(ies).", messages.SUCCESS)
+
+
+# --- Nudges: every scheduled message, who, what, when and what became of it ---------------
+
+
+class NudgeDisplay:
+    """Columns shared by the event page's nudges and the list across events."""
+
+    @admin.display(description="What", ordering="kind")
+    def what(self, nudge: Nudge) -> str:
+        kind = kind_named(nudge.kind)
+        return kind.label if kind else nudge.kind
+
+    @admin.display(description="Who", ordering="name")
+    def who(self, nudge: Nudge) -> str:
+        return f"{nudge.name} <{nudge.address}>" if nudge.name and nudge.name != nudge.address else nudge.address
+
+    @admin.display(description="Due (local)", ordering="due_at")
+    def due_local(self, nudge: Nudge) -> str:
+        return f"{timezone.localtime(nudge.due_at, nudge.organization.tz):%a %d %b %Y %H:%M}"
+
+    @admin.display(description="Outcome")
+    def outcome_display(self, nudge: Nudge) -> str:
+        """Sent (when) / queued / failed / bounced, from its email; held (until when) / skipped (why)."""
+        outcome, tz = nudge.outcome, nudge.organization.tz
+        if outcome == NudgeStatus.HELD and nudge.release_at:
+            return f"Held for quiet hours until {timezone.localtime(nudge.release_at, tz):%a %H:%M}"
+        if outcome == OutboundEmail.Status.SENT and nudge.email.sent_at:
+            return f"Sent {timezone.localtime(nudge.email.sent_at, tz):%a %d %b %H:%M}"
+        if outcome in OutboundEmail.Status.values and nudge.email_id:
+            label = OutboundEmail.Status(outcome).label
+            return f"{label}: {nudge.email.error}" if nudge.email.error else label
+        label = NudgeStatus(outcome).label
+        return f"{label}: {nudge.reason}" if nudge.reason else label
+
+
+class NudgeInline(NudgeDisplay, ReadOnlyAdminMixin, admin.TabularInline):
+    model = Nudge
+    extra = 0
+    fields = ["due_local", "what", "who", "outcome_display"]
+    readonly_fields = fields
+    ordering = ["due_at", "id"]
+    verbose_name_plural = "Nudges (reminders and alerts)"
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("email", "organization")
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+    QUERIES = {
+        "sent": Q(status=NudgeStatus.QUEUED, email__status=OutboundEmail.Status.SENT),
+        "queued": Q(
+            status=NudgeStatus.QUEUED, email__status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
+        ),
+        "failed": Q(status=NudgeStatus.QUEUED, email__status=OutboundEmail.Status.FAILED),
+        "bounced": Q(
+            status=NudgeStatus.QUEUED,
+            email__status__in=[OutboundEmail.Status.BOUNCED, OutboundEmail.Status.COMPLAINED],
+        ),
+        "held": Q(status=NudgeStatus.HELD),
+        "skipped": Q(status=NudgeStatus.SKIPPED),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [
+            ("sent", "Sent"),
+            ("queued", "Queued or sending"),
+            ("failed", "Failed"),
+            ("bounced", "Bounced or complained"),
+            ("held", "Held for quiet hours"),
+            ("skipped", "Skipped"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        query = self.QUERIES.get(self.value() or "")
+        return queryset.filter(query) if query is not None else queryset
+
+
+@admin.register(Nudge)
+class NudgeAdmin(NudgeDisplay, ReadOnlyAdminMixin, OrgScopedAdmin):
+    """Every nudge across events: filter by outcome, kind, brand, due date."""
+
+    list_display = ["due_local", "what", "who", "event", "outcome_display"]
+    list_filter = [OutcomeFilter, "kind", "organization", ("due_at", admin.DateFieldListFilter)]
+    list_select_related = ["organization", "event", "email"]
+    search_fields = ["name", "address", "event__name"]
+    date_hierarchy = "due_at"
+    fields = ["event", "kind", "name", "address", "due_at", "expires_at", "status", "reason", "release_at", "email"]
+    readonly_fields = fields
+
+
+@admin.register(NudgeOptOut)
+class NudgeOptOutAdmin(ReadOnlyAdminMixin, OrgScopedAdmin):
+    """Who unsubscribed from which kind (by the link in a nudge); read-only, it is their choice."""
+
+    list_display = ["address", "kind", "organization", "created_at"]
+    list_filter = ["kind", "organization"]
+    search_fields = ["address"]
+    fields = list_display
+    readonly_fields = list_display

@@ -72,6 +72,10 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# The years an event's times may fall in.
+SAILING_YEARS = (2000, 2199)
+
+
 class EventQuerySet(OrgQuerySet):
     def upcoming(self, now: datetime | None = None) -> "EventQuerySet":
         now = now or timezone.now()
@@ -131,6 +135,12 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.vessel_id and self.organization_id and self.vessel.organization_id != self.organization_id:
             raise ValidationError({"vessel": "That vessel belongs to another organization."})
+        # Sunsets, time zones and calendars are computed for these moments: a charter is
+        # in this century or the next, not at the edge of what a datetime can hold.
+        for field in ("departure_at", "return_at"):
+            moment = getattr(self, field)
+            if moment is not None and not SAILING_YEARS[0] <= moment.year <= SAILING_YEARS[1]:
+                raise ValidationError({field: f"Give a date between {SAILING_YEARS[0]} and {SAILING_YEARS[1]}."})
 
     @property
     def duration_hours(self) -> Decimal:
@@ -434,3 +444,85 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.delivery}"
+
+
+class NudgeStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # recorded, being decided (never left so after a sweep commits)
+    HELD = "held", "Held for quiet hours"
+    QUEUED = "queued", "Emailed"  # its email (OutboundEmail) tells sent, failed, bounced
+    SKIPPED = "skipped", "Skipped"
+
+
+class NudgeQuerySet(OrgQuerySet):
+    pass
+
+
+class Nudge(models.Model):
+    """One occurrence of a scheduled message: kind, event, recipient and due moment.
+
+    The four are unique together, so however many sweeps run (two beats, a late one, a
+    hand-run `send_nudges`), an occurrence is recorded once and emailed at most once.
+    Written by events.nudges only; the back office reads it (who, what, when, outcome).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="nudges")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="nudges")
+    kind = models.CharField(max_length=60)
+    # Who, as a stable reference ("guest:12", "user:3"): two guests sharing a mailbox
+    # still each get their own link.
+    recipient = models.CharField(max_length=60)
+    address = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="After this moment it is no longer worth sending.")
+    status = models.CharField(max_length=10, choices=NudgeStatus.choices, default=NudgeStatus.PENDING)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it was skipped or held.")
+    release_at = models.DateTimeField(null=True, blank=True, help_text="Held until then (quiet hours).")
+    email = models.ForeignKey(
+        "charterops.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="nudges"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NudgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "event", "recipient", "due_at"], name="nudge_occurrence_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "release_at"]),
+            models.Index(fields=["organization", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.name or self.address} ({self.due_at:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def outcome(self) -> str:
+        """sent / failed / bounced … once emailed (the email's own state), else held / skipped."""
+        if self.status == NudgeStatus.QUEUED and self.email_id:
+            return self.email.status
+        return self.status
+
+
+class NudgeOptOut(models.Model):
+    """Someone unsubscribed from one kind of nudge of one brand (a one-click link in the email)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="nudge_opt_outs")
+    address = models.EmailField(max_length=254, help_text="Lower case.")
+    kind = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nudge unsubscription"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "address", "kind"], name="one_opt_out_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: no {self.kind}"

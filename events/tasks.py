@@ -1,8 +1,9 @@
-"""Celery tasks of events: thin, take ids, safe to run twice."""
+"""Celery tasks of events: webhook deliveries and the nudge sweep. Thin, safe to run twice."""
 
 from celery import shared_task
 
 from . import webhooks
+from .nudges import nudges_sweep
 
 
 @shared_task
@@ -18,3 +19,9 @@ def webhook_deliveries_sweep() -> str:
     for delivery_id in due:
         webhook_deliver.delay(delivery_id)
     return f"queued {len(due)} webhook deliveries"
+
+
+@shared_task
+def nudges_sweep_task() -> str:
+    """Find what is due, record it once, email it once (safe to run twice, or in parallel)."""
+    return nudges_sweep(keep_outcomes=False).summary()

@@ -7,7 +7,7 @@ class GuestsConfig(AppConfig):
     def ready(self) -> None:
         from crew.panels import EventPanel, register_event_panel
 
-        from . import receivers  # noqa: F401  (connects to events.signals)
+        from . import nudges, receivers  # noqa: F401  (registers the on-hold rule; connects to events.signals)
         from .selectors import crew_manifest_panel
 
         register_event_panel(

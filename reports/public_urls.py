@@ -16,6 +16,10 @@ PUBLIC_URLS: dict[str, str] = {
     "ping": "Liveness for load balancers: a constant answer, no database.",
     "api-schema": "The OpenAPI document of the API: its shape, no data.",
     "api-docs": "Swagger UI over the same schema; every call it makes still needs a token.",
+    "ses-events": "Amazon SNS posts SES bounces and complaints here; each message's signature is checked.",
+    "events:nudge-unsubscribe": (
+        "One-click unsubscribe from a kind of nudge (RFC 8058): the signed token names the one address and kind."
+    ),
     "admin:login": "The back office's sign-in form.",
     "crew:login": "Crew ask for a sign-in link here; it answers the same whether or not the address is known.",
     "crew:magic-link": "The code in the address is the credential: single use, short-lived, throttled.",

@@ -72,5 +72,5 @@ def test_local_defaults_need_no_server(settings):
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
         "django.core.files.storage.FileSystemStorage",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
     ]

@@ -316,3 +316,15 @@ def test_crew_see_no_revenue_field_in_options_or_the_browsable_api(api_login, or
             body = response.content.decode()
             assert "revenue" not in body
             assert "987654" not in body
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "2300-01-01T10:00:00Z"])
+def test_an_event_moved_to_the_edge_of_time_is_a_400_not_a_500(api_login, owner, org, moment):
+    """Found by the schema fuzzing: sunset for year 9999 overflowed the datetime range."""
+    event = make_event(org)
+    response = api_login(owner).put(
+        f"/api/events/{event.public_id}/", {"name": "Far", "departure_at": moment, "return_at": "9999-12-31T23:59:59Z"}
+    )
+    assert response.status_code == 400
+    if moment.startswith("2300"):  # a datetime, just not one a charter sails on
+        assert "between 2000 and 2199" in response.json()["detail"]

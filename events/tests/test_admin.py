@@ -132,6 +132,7 @@ def empty_inline_management_forms(slots=()) -> dict:
         ("role_slots", len(slots)),
         ("guests", 0),
         ("transitions", 0),
+        ("nudges", 0),
     ):
         data |= {
             f"{prefix}-TOTAL_FORMS": str(total),
