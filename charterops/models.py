@@ -46,6 +46,11 @@ class Organization(models.Model):
     photo_window_after_days = models.PositiveSmallIntegerField(
         default=7, help_text="… until this many days after return."
     )
+    start_window_hours = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(48)],
+        help_text="The captain may start a charter from this many hours before departure; earlier needs a reason.",
+    )
 
     class Meta:
         ordering = ["name"]

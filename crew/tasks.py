@@ -1,6 +1,6 @@
 """Crew emails, sent by Celery after the transaction that caused them commits.
 
-Thin: take the id of the RoleClaim row, call the service. Each service records its email
+Thin: take the id of the RoleClaim (or Event) row, call the service. Each service records its email
 under an idempotency key, so running a task twice (a retry, a redelivery) sends once.
 """
 
@@ -21,6 +21,20 @@ def role_confirmation_send(claim_id: int) -> str:
     """A claim: confirm it to the crew member who made it."""
     email = services.role_confirmation_email_queue(claim_id=claim_id)
     return "queued" if email is not None else "skipped"
+
+
+@shared_task
+def role_release_send(claim_id: int) -> str:
+    """A release: tell the person removed, or whoever fills the slot now."""
+    emails = services.role_release_emails_queue(claim_id=claim_id)
+    return f"queued {len(emails)}" if emails else "skipped"
+
+
+@shared_task
+def event_cancelled_send(event_id: int) -> str:
+    """A cancelled charter: tell everyone who held a slot on it."""
+    emails = services.event_cancelled_emails_queue(event_id=event_id)
+    return f"queued {len(emails)}" if emails else "skipped"
 
 
 @shared_task

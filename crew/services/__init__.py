@@ -14,7 +14,14 @@ from .checklists import (
     checklist_template_add,
     who,
 )
-from .emails import crew_invite_email_queue, event_page_path, role_confirmation_email_queue
+from .emails import (
+    crew_invite_email_queue,
+    event_cancelled_emails_queue,
+    event_page_path,
+    notify_on_commit,
+    role_confirmation_email_queue,
+    role_release_emails_queue,
+)
 from .roster import (
     DEFAULT_DECKHAND_SLOTS,
     MAX_DECKHAND_SLOTS,
@@ -49,17 +56,20 @@ __all__ = [
     "crew_invite_email_queue",
     "crew_member_create",
     "crew_member_for_calendar_token",
+    "event_cancelled_emails_queue",
     "event_confirm",
     "event_confirm_if_ready",
     "event_crew_assign",
     "event_crew_setup",
     "event_page_path",
     "event_start",
+    "notify_on_commit",
     "role_acknowledge",
     "role_claim",
     "role_confirmation_email_queue",
     "role_designate",
     "role_release",
+    "role_release_emails_queue",
     "role_slot_pick",
     "role_slots_create",
     "who",
