@@ -1,4 +1,5 @@
-"""The crew pages as an installable web app: each brand's manifest and icons, the favicon.
+"""The crew pages as an installable web app: each brand's manifest and icons, the favicon,
+and the service worker that keeps them readable offline.
 
 A brand's manifest and icons are its public look (name and colours, as on its guest
 pages), served without sign-in: browsers fetch manifests and icons without the crew
@@ -6,11 +7,15 @@ cookie. An unknown brand is a 404. Icons are drawn here, from one set of shapes,
 and (for home screens that want pixels) PNG — no image files to keep in step.
 """
 
+import hashlib
 import io
 import json
+from functools import cache
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from PIL import Image, ImageDraw
@@ -129,4 +134,55 @@ def brand_manifest(request: HttpRequest, slug: str) -> HttpResponse:
         json.dumps(manifest_data(_brand_or_404(slug)), ensure_ascii=False), content_type="application/manifest+json"
     )
     response["Cache-Control"] = "public, max-age=3600" if not settings.DEBUG else "no-cache"
+    return response
+
+
+# --- The service worker ------------------------------------------------------------------------
+
+# What every crew page needs to show offline (the layout's stylesheets and scripts): kept by
+# the service worker when it installs. crew/tests/test_offline.py checks the pages ask for
+# nothing else.
+SHELL_FILES = (
+    "css/charterops.css",
+    "css/crew.css",
+    "vendor/htmx-2.0.11.min.js",
+    "crew/offline-core.js",
+    "crew/offline.js",
+    "crew/crew.js",
+)
+# The worker itself: the shared rules, then the worker's own code.
+WORKER_FILES = ("crew/offline-core.js", "crew/sw.js")
+# The pages it controls: the crew pages, not the back office, the API or the guests'.
+SCOPE = "/crew/"
+
+
+def _read(name: str) -> str:
+    path = finders.find(name)
+    if path is None:
+        raise FileNotFoundError(f"static file {name} is missing")
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def _worker_source() -> str:
+    sources = [_read(name) for name in WORKER_FILES]
+    shell = {name: _read(name) for name in SHELL_FILES}
+    # A new version whenever the worker or any file it keeps changes: the browser sees a
+    # different /sw.js, installs it, and the old shell cache is dropped.
+    digest = hashlib.sha256("\0".join([*sources, *shell.values()]).encode()).hexdigest()[:16]
+    header = "var SHELL = " + json.dumps({"version": digest, "assets": [static(name) for name in SHELL_FILES]}) + ";"
+    return "\n".join([f"// CharterOps crew service worker {digest}", header, *sources])
+
+
+# Read once per process outside local debug (static files change only with a deploy).
+_cached_worker_source = cache(_worker_source)
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js, served from the site root (its scope may be any path under /) for /crew/."""
+    source = _worker_source() if settings.DEBUG else _cached_worker_source()
+    response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
+    # Browsers check for a new worker on navigations; never let a cache hide one.
+    response["Cache-Control"] = "no-cache"
     return response

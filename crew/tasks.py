@@ -44,3 +44,18 @@ def sign_in_rows_prune() -> str:
 
     links, revocations = prune()
     return f"deleted {links} magic links and {revocations} token revocations"
+
+
+# A phone holds an offline tap for hours, not weeks: keys older than this are forgotten.
+IDEMPOTENCY_KEYS_KEPT_DAYS = 30
+
+
+@shared_task
+def idempotency_keys_prune() -> str:
+    """Daily: forget the keys of replayable taps made long ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    older_than = timezone.now() - timedelta(days=IDEMPOTENCY_KEYS_KEPT_DAYS)
+    return f"deleted {services.idempotency_keys_prune(older_than=older_than)} idempotency keys"

@@ -36,4 +36,5 @@ urlpatterns = [
     path("crew/brands/<slug:slug>/icon.svg", pwa.brand_icon_svg, name="brand-icon"),
     path("crew/brands/<slug:slug>/icon-<int:size>.png", pwa.brand_icon_png, name="brand-icon-png"),
     path("favicon.ico", pwa.favicon, name="favicon"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
 ]

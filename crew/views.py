@@ -50,6 +50,8 @@ OPEN_SLOTS_LIMIT = 30
 OWNER_EVENTS_LIMIT = 50  # the back office lists them all; this is the phone's short view
 CALENDAR_PAST_DAYS = 90
 DUE_SOON_LIMIT = 5
+# The crew home asks the phone to keep this many of the person's next event pages offline.
+OFFLINE_EVENTS = 5
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -127,6 +129,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "brand": principal.organization,
             "principal": principal,
             "my_events": my_events,
+            # The person's next events, kept on the phone for reading at sea (static/crew/offline.js).
+            "offline_pages": [
+                reverse("crew:event", args=[event.public_id]) for event, _, _ in my_events[:OFFLINE_EVENTS]
+            ],
             "open_slots_by_event": [
                 (event, list(slots)) for event, slots in itertools.groupby(claimable, key=lambda slot: slot.event)
             ],
@@ -393,10 +399,21 @@ def event_start(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+# A tap sent again by a phone (queued offline, replayed later) carries the same key.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
 @require_POST
 @crew_required
 def checklist_update(request: HttpRequest, public_id) -> HttpResponse:
-    """Set one item's state. htmx swaps just the item; a stale version gets the current one (409)."""
+    """Set one item's state. htmx swaps just the item; a stale version gets the current one (409).
+
+    With an `Idempotency-Key` header (the crew pages send one with every tick, so that a
+    tap queued offline can be replayed), the tick is applied once: the same key again is
+    answered 200 with the item as it is now and `X-Idempotent-Replay: already`. Every
+    answer says the item's version after the tick (`X-Item-Version`), so a phone's next
+    queued tick on the same item carries the version its own change made.
+    """
     event = _event_or_404(request, public_id)
     item_id = _id_or_none(request.POST.get("item", ""))
     item = (
@@ -404,20 +421,45 @@ def checklist_update(request: HttpRequest, public_id) -> HttpResponse:
     )
     if item is None:
         raise Http404("This event has no such checklist item.")
-    try:
-        item = services.checklist_item_update(
+    principal: Principal = request.principal
+
+    def tick() -> ChecklistItem:
+        return services.checklist_item_update(
             item=item,
             state=request.POST.get("state", ""),
             seen_version=request.POST.get("version", ""),
-            by=request.principal.user,
+            by=principal.user,
         )
+
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    replayed, version = False, None
+    try:
+        if key is None:
+            item = tick()
+        else:
+            outcome = services.run_once(
+                key=key,
+                user=principal.user,
+                organization_id=principal.organization.pk,
+                action="checklist_item_update",
+                target=f"checklist_item:{item.pk}",
+                write=tick,
+                result=lambda done: {"state": done.state, "version": done.version},
+            )
+            replayed, version = outcome.replayed, outcome.result.get("version")
+            item = outcome.value or item
     except services.StaleChecklistItem as exc:
         return _item_response(request, event, exc.item, status=409, error=exc.message)
     except (DomainError, ValidationError) as exc:
         return _item_response(request, event, item, status=_status(exc), error=_message(exc))
     if _is_htmx(request):
-        return _item_response(request, event, item)
-    return _see_other(reverse("crew:event", kwargs={"public_id": event.public_id}) + f"#item-{item.pk}")
+        response = _item_response(request, event, item)
+    else:
+        response = _see_other(reverse("crew:event", kwargs={"public_id": event.public_id}) + f"#item-{item.pk}")
+    response["X-Item-Version"] = str(version or item.version)
+    if replayed:
+        response["X-Idempotent-Replay"] = "already"
+    return response
 
 
 def _item_response(
@@ -433,7 +475,9 @@ def _item_response(
         "public_id": event.public_id,
         "editable": True,
     }
-    return render(request, "crew/fragments/checklist_items.html", context, status=status)
+    response = render(request, "crew/fragments/checklist_items.html", context, status=status)
+    response["X-Item-Version"] = str(item.version)
+    return response
 
 
 # --- /crew/calendar/<token>.ics --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Business writes for crew. The admin, pages, API, tasks and commands all call these.
 
 Split by concern: `roster` (seats, claims, designations, releases, acknowledgements and the
-lifecycle moves crew make), `checklists`, `emails` and `calendar`. Who may do what is
+lifecycle moves crew make), `checklists`, `emails`, `calendar` and `idempotency` (writes a
+phone may replay, applied once). Who may do what is
 decided once, in crew.policy; these services ask it before they write.
 """
 
@@ -22,6 +23,7 @@ from .emails import (
     role_confirmation_email_queue,
     role_release_emails_queue,
 )
+from .idempotency import Outcome, idempotency_key_check, idempotency_keys_prune, run_once
 from .roster import (
     DEFAULT_DECKHAND_SLOTS,
     MAX_DECKHAND_SLOTS,
@@ -45,6 +47,7 @@ __all__ = [
     "DEFAULT_DECKHAND_SLOTS",
     "MAX_DECKHAND_SLOTS",
     "CrewAssignment",
+    "Outcome",
     "StaleChecklistItem",
     "calendar_token_get_or_create",
     "calendar_token_rotate",
@@ -63,6 +66,8 @@ __all__ = [
     "event_crew_setup",
     "event_page_path",
     "event_start",
+    "idempotency_key_check",
+    "idempotency_keys_prune",
     "notify_on_commit",
     "role_acknowledge",
     "role_claim",
@@ -72,5 +77,6 @@ __all__ = [
     "role_release_emails_queue",
     "role_slot_pick",
     "role_slots_create",
+    "run_once",
     "who",
 ]
