@@ -226,6 +226,18 @@ test("a tick offline with nobody signed in on the phone is not kept", async () =
   assert.equal(w.indexedDB.data.get("queue")?.size || 0, 0);
 });
 
+test("a form posted offline that cannot be kept says it was not sent", async () => {
+  const w = await worker();
+  await visit(w, "/crew/", CASEY, "Hi Casey");
+  w.network.online = false;
+  const response = await w.request({ path: EVENT + "roles/deckhand/1/claim", method: "POST", mode: "navigate" });
+  assert.equal(response.status, 503);
+  assert.match(await response.text(), /That was not sent: it needs the network/);
+  w.network.online = true;
+  w.network.answer = () => new Response(null, { status: 303 });
+  assert.equal((await w.request({ path: EVENT + "roles/deckhand/1/claim", method: "POST", mode: "navigate" })).status, 303);
+});
+
 test("requests outside the crew pages pass by", async () => {
   const w = await worker();
   assert.equal(await w.request({ path: "/admin/", mode: "navigate" }), undefined);

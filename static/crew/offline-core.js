@@ -119,6 +119,18 @@
     );
   }
 
+  /** What a form sent offline gets when it cannot be kept (a claim, a release, the start). */
+  function needsNetwork() {
+    return (
+      '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+      '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline · CharterOps crew</title>' +
+      '<link rel="stylesheet" href="/static/css/charterops.css"></head><body><main class="page">' +
+      '<h1>You are offline</h1><div class="card"><p>That was not sent: it needs the network.</p>' +
+      '<p class="muted">Go back and try again once you have signal. Checklist ticks are different: ' +
+      "they are kept on this phone and sent later.</p></div></main></body></html>"
+    );
+  }
+
   // --- Taps -------------------------------------------------------------------------------
 
   /** The kind of queueable tap a request is, or null. */
@@ -358,6 +370,7 @@
     formatAsOf: formatAsOf,
     withBanner: withBanner,
     offlineFallback: offlineFallback,
+    needsNetwork: needsNetwork,
     queueKind: queueKind,
     entryFor: entryFor,
     withField: withField,

@@ -70,6 +70,12 @@
     b.textContent = "Offline — as of " + CrewOffline.formatAsOf(Date.now(), b.dataset.tz) + ". Checklist ticks are kept on this phone.";
   });
 
+  // While ticks wait and the phone says it is online, ask again every few seconds: the
+  // first "online" can come before the connection really carries (one bar of signal).
+  setInterval(function () {
+    if (navigator.onLine && document.querySelector("li.check-item.pending")) tell({ type: "replay" });
+  }, 3000);
+
   window.addEventListener("online", function () {
     var b = banner();
     if (b && b.dataset.live) {
@@ -163,10 +169,17 @@
     store.listConflicts(person()).then(function (conflicts) { conflicts.forEach(showConflict); });
   }
 
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    return Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form.tri");
     if (!form) return;
-    event.detail.headers["Idempotency-Key"] = crypto.randomUUID();
+    event.detail.headers["Idempotency-Key"] = newKey();
     var parameters = event.detail.parameters;
     var state = parameters && (typeof parameters.get === "function" ? parameters.get("state") : parameters.state);
     form.dataset.tapped = state || "";

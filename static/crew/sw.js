@@ -231,7 +231,17 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(queueOrSend(request, kind));
     return;
   }
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") {
+    // A form posted offline (no JavaScript's htmx, e.g. a claim from the crew home): say so.
+    if (request.mode === "navigate" && url.pathname.indexOf("/crew/") === 0) {
+      event.respondWith(
+        fetch(request).catch(function () {
+          return new Response(core.needsNetwork(), { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+        })
+      );
+    }
+    return;
+  }
   if (request.mode === "navigate" && url.pathname.indexOf("/crew/") === 0) {
     event.respondWith(page(request));
   } else if (SHELL.assets.indexOf(url.pathname) >= 0) {
