@@ -54,11 +54,12 @@ check-migrations: $(VENV)/.dev
 pytest: $(VENV)/.dev
 	$(VENV)/bin/pytest
 
-# The CloudFront Function that serves /g/<slug> from the brand's bucket, tested by Node's own runner.
-# The CloudFront function's tests run on Node (Debian's nodejs when the machine has none).
+# The CloudFront Function that serves /g/<slug> from the brand's bucket, and the crew pages'
+# service worker with its offline rules, tested by Node's own runner (Debian's nodejs when
+# the machine has none).
 node-test:
 	@command -v node >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null)
-	node --test cloudfront/
+	node --test cloudfront/ crew/js_tests/
 
 # Browser tests drive Debian's Chromium (no browser download); install it when missing.
 browser:

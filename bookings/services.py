@@ -354,8 +354,8 @@ class BookingCancellation:
 @transaction.atomic
 def booking_cancel(*, event: Event, reason: str, by: AbstractBaseUser | None = None) -> BookingCancellation:
     """Cancel a booking through the lifecycle (a completed charter is refused with a
-    Conflict that says why); the crew are told with the reason, the guests by their own
-    receiver, the endpoints by event.cancelled. Cancelling again changes nothing."""
+    Conflict that says why); the crew are told with the reason and the guests without it,
+    each by their own app's receiver, the endpoints by event.cancelled. Cancelling again changes nothing."""
     event = Event.objects.select_for_update(of=("self",)).select_related("organization").get(pk=event.pk)
     if event.status == EventStatus.CANCELLED:
         return BookingCancellation(event=event, cancelled=False)
@@ -364,6 +364,6 @@ def booking_cancel(*, event: Event, reason: str, by: AbstractBaseUser | None = N
         validate_no_money(reason)  # crew read the reason
     except ValidationError as exc:
         raise ValidationError({"reason": exc.messages}) from None
+    # The crew hear of it (with the reason) and the guests too, from their apps' receivers.
     event = event_services.event_transition(event=event, to_status=EventStatus.CANCELLED, by=by, reason=reason)
-    crew_services.event_cancel_email_queue(event=event, reason=reason)
     return BookingCancellation(event=event, cancelled=True)

@@ -89,4 +89,9 @@ app.conf.beat_schedule = {
         "task": "events.tasks.webhook_deliveries_sweep",
         "schedule": crontab(minute="*"),
     },
+    # Daily at 03:23 UTC: keys of taps replayed from phones, kept 30 days, are forgotten.
+    "idempotency-keys-prune": {
+        "task": "crew.tasks.idempotency_keys_prune",
+        "schedule": crontab(hour=3, minute=23),
+    },
 }

@@ -68,6 +68,11 @@ class Organization(models.Model):
     quiet_hours_end = models.TimeField(
         default=time(7, 0), help_text="… and when they go out, batched. The same time twice: no quiet hours."
     )
+    start_window_hours = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(48)],
+        help_text="The captain may start a charter from this many hours before departure; earlier needs a reason.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -159,7 +159,9 @@ class RoleSlotFormSet(forms.BaseInlineFormSet):
             if holder is None:
                 services.role_release(slot=slot, by=by)
             else:
-                services.role_designate(slot=slot, crew_member=holder, by=by)
+                # Choosing another holder in the form is the owner's confirmation of the
+                # replacement; the person replaced is emailed, as from the crew page.
+                services.role_designate(slot=slot, crew_member=holder, by=by, replace=True)
         except (DomainError, ValidationError) as exc:
             if self.request is not None:
                 text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)

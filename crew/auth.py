@@ -8,6 +8,8 @@ revoked (signing out of one device).
 """
 
 import functools
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +35,8 @@ from .models import CrewMember
 
 COOKIE_NAME = "charterops_crew"
 LOGIN_PATH = "/crew/login"
+# Every signed-in crew response names its person to the service worker (Principal.offline_key).
+OFFLINE_KEY_HEADER = "X-Crew-Person"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,14 @@ class Principal:
     @property
     def jti(self) -> str:
         return self.claims["jti"]
+
+    @property
+    def offline_key(self) -> str:
+        """Names this person in this brand to the phone's offline copy (its cache and its
+        queue of taps), so that one person's pages are never shown to another. A keyed
+        hash: it identifies, it does not sign anyone in."""
+        message = f"crew-offline:{self.user.pk}:{self.organization.pk}".encode()
+        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
     @property
     def expires_at(self) -> datetime:
@@ -163,6 +175,7 @@ def crew_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         with timezone.override(principal.organization.tz):
             response = view(request, *args, **kwargs)
         patch_cache_control(response, private=True, no_store=True)
+        response[OFFLINE_KEY_HEADER] = principal.offline_key
         return response
 
     return wrapper

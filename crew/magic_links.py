@@ -215,6 +215,20 @@ def _usable(*, code: str, ip: str) -> tuple[MagicLink, Membership | None]:
     return link, membership
 
 
+def own_link_deep_link(*, code: str, crew_member_id: int) -> str | None:
+    """Where `code` leads, if it is a link of this crew member (used, expired or not); else
+    None. For a person already signed in who opens their own link again: nothing is used
+    up, and a code that is not theirs says nothing (the caller goes on as for anyone)."""
+    normalized = normalize_code(code)
+    if normalized is None:
+        return None
+    return (
+        MagicLink.objects.filter(code_hash=code_hash(normalized), crew_member_id=crew_member_id)
+        .values_list("deep_link", flat=True)
+        .first()
+    )
+
+
 def magic_link_check(*, code: str, ip: str) -> MagicLink:
     """The link `code` opens, without using it up (mail scanners open links too)."""
     return _usable(code=code, ip=ip)[0]

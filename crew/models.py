@@ -299,3 +299,34 @@ class SignInThrottleEvent(models.Model):
         start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=UTC)
         if cache.add(f"signin:throttle-event:{ip}:{start.timestamp():.0f}", 1, timeout=window):
             cls.objects.get_or_create(ip=ip or None, window_start=start, defaults={"at": now})
+
+
+class IdempotencyKey(models.Model):
+    """A write that a phone may send more than once, recorded under the key the phone gave
+    it: a tap made offline and replayed when the network came back, whose first attempt may
+    already have reached us (one bar of signal: the answer was lost, not the request).
+
+    The key is unique per person; the row is written in the same transaction as the write
+    it stands for, so it exists exactly when the write happened. Seen again, the key is
+    answered "already done" with what the write did (`result`), and nothing is applied
+    twice. Generic on purpose: any tap a phone may queue (checklist ticks today, boarding
+    check-ins next) records its key here with its own `action`.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="idempotency_keys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=64)
+    action = models.CharField(max_length=60, help_text="What the write was, e.g. checklist_item_update.")
+    target = models.CharField(max_length=80, help_text="What it was about, e.g. checklist_item:412.")
+    result = models.JSONField(default=dict, blank=True, help_text="What it did, as the replay's answer tells it.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target} ({self.key})"

@@ -13,6 +13,10 @@ What the rules are:
   sail as captain: membership role captain or owner) and release their own;
 - the event's captain or an owner designates, releases anyone, starts the charter and
   adds checklists; only an owner confirms early;
+- designating someone into a slot another person holds replaces them only when the
+  replacement is confirmed (no silent replacement);
+- the charter starts from the brand's start window before departure (default 2 h);
+  earlier only with a reason, which is recorded with the start;
 - only the holder acknowledges their slot;
 - crew on the event (or an owner) see its checklists, guests and notes, and tick items;
 - past completion or cancellation (CLOSED_STATUSES) nobody joins or leaves the crew.
@@ -20,22 +24,25 @@ What the rules are:
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from charterops.errors import Conflict, DomainError, Forbidden
 from charterops.models import Membership
 from events.models import ALLOWED_TRANSITIONS, EventStatus
 
-from .models import CrewRole
+from .models import ChecklistItemState, CrewRole
 
 # Past these states an event's crew is settled: nobody joins or leaves it any more.
 CLOSED_STATUSES = frozenset({EventStatus.COMPLETED, EventStatus.CANCELLED})
 # Membership roles that may sail as captain.
 CAPTAIN_QUALIFIED = frozenset({Membership.Role.CAPTAIN, Membership.Role.OWNER})
+# A brand that says nothing else lets the captain start this long before departure.
+DEFAULT_START_WINDOW = timedelta(hours=2)
 
 
 def sails_as_captain(membership_role: str | None) -> bool:
@@ -90,20 +97,40 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class EventFacts:
-    """What the rules read of the event itself."""
+    """What the rules read of the event itself (and of its brand: the start window)."""
 
     name: str
     status: str
     organization_id: int
+    departure_at: datetime
+    start_window: timedelta = DEFAULT_START_WINDOW
+
+
+def start_window(hours: int | None) -> timedelta:
+    """A brand's start window (`Organization.start_window_hours`) as a duration."""
+    return DEFAULT_START_WINDOW if hours is None else timedelta(hours=hours)
+
+
+def duration_text(duration: timedelta) -> str:
+    """`2 h`, `45 min`, `1 d 3 h`: how long, rounded up to the minute."""
+    minutes = max(1, -(-int(duration.total_seconds()) // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
 
 
 class RosterPolicy:
     """The rules for one actor on one event, from its roster as already read."""
 
-    def __init__(self, actor: Actor, event: EventFacts, slots: Sequence[SlotState]):
+    def __init__(self, actor: Actor, event: EventFacts, slots: Sequence[SlotState], *, now: datetime | None = None):
         self.actor = actor
         self.event = event
         self.slots = slots
+        self.now = now or timezone.now()
 
     # --- Facts ----------------------------------------------------------------------------
 
@@ -139,6 +166,19 @@ class RosterPolicy:
     @property
     def closed(self) -> bool:
         return self.event.status in CLOSED_STATUSES
+
+    @property
+    def start_opens_at(self) -> datetime:
+        """From when the charter may be started without a reason."""
+        return self.event.departure_at - self.event.start_window
+
+    @property
+    def too_early_to_start(self) -> bool:
+        return self.now < self.start_opens_at
+
+    @property
+    def _startable(self) -> bool:
+        return EventStatus.IN_PROGRESS in ALLOWED_TRANSITIONS[self.event.status]
 
     def holds_elsewhere(self, member_id: int, slot: SlotState) -> SlotState | None:
         return next((other for other in self.slots if other.holder_id == member_id and other is not slot), None)
@@ -187,7 +227,11 @@ class RosterPolicy:
             return Forbidden("Only the person in this role can acknowledge it.")
         return self._closed_refusal()
 
-    def designate_refusal(self, slot: SlotState, designee: Member) -> DomainError | ValidationError | None:
+    def designate_refusal(
+        self, slot: SlotState, designee: Member, *, replace: bool = False
+    ) -> DomainError | ValidationError | None:
+        """`replace`: the person designating confirmed that whoever holds the slot now
+        gives it up (they are told by email); without it a held slot is refused."""
         if not self.manages_roster:
             return Forbidden("Only the event's captain or an owner can assign crew roles.")
         refusal = self._closed_refusal() or self._hold_refusal(slot, designee)
@@ -196,11 +240,23 @@ class RosterPolicy:
         other = self.holds_elsewhere(designee.id, slot)
         if other is not None:
             return ValidationError(f"{designee.name} already holds the {other.label} slot on this event.")
+        if slot.holder_id is not None and not replace:
+            return ReplacementUnconfirmed(slot, designee)
         return None
 
-    def start_refusal(self) -> DomainError | None:
+    def start_refusal(self, reason: str = "") -> DomainError | None:
+        """Whether the charter may start now; `reason` is what an early start needs."""
         if not (self.actor.is_owner or self.is_event_captain):
             return Forbidden("Only the event's captain or an owner can start the charter.")
+        # A move the lifecycle refuses anyway is refused by event_transition, with the
+        # allowed next states: the window only speaks about a start that could happen.
+        if self._startable and self.too_early_to_start and not (reason or "").strip():
+            window = duration_text(self.event.start_window)
+            opens_in = duration_text(self.start_opens_at - self.now)
+            return Conflict(
+                f"Too early to start “{self.event.name}”: the start opens {window} before departure, "
+                f"in {opens_in}. To start now, give the reason; it is recorded with the start."
+            )
         return None
 
     def confirm_refusal(self) -> DomainError | None:
@@ -237,7 +293,13 @@ class RosterPolicy:
 
     @property
     def may_start(self) -> bool:
-        return self.start_refusal() is None and EventStatus.IN_PROGRESS in ALLOWED_TRANSITIONS[self.event.status]
+        """Start offered as it is (a reason only for guests on hold)."""
+        return self._startable and self.start_refusal() is None
+
+    @property
+    def may_start_early(self) -> bool:
+        """Start offered only with a reason: before the brand's start window opens."""
+        return self._startable and not self.may_start and self.start_refusal(reason="early") is None
 
     @property
     def may_confirm(self) -> bool:
@@ -252,6 +314,45 @@ class RosterPolicy:
         if self.sees_everything:
             return list(self.slots)
         return [slot for slot in self.slots if slot.holder_id is None]
+
+
+# --- What a crew member has to do about an event (the one pill pages show) -------------
+
+
+@dataclass(frozen=True, slots=True)
+class ToDo:
+    text: str
+    pending: bool  # something is asked of them (False: nothing left)
+
+
+def is_mine_to_do(*, responsible_role: str, state: str, my_role: str) -> bool:
+    """A checklist item is a crew member's to do when it falls to their role and is not
+    complete (crew.selectors counts the same in its query for the crew home)."""
+    return responsible_role == my_role and state != ChecklistItemState.COMPLETE
+
+
+def to_do(*, slot: SlotState | None, status: str, items_to_do: int) -> ToDo | None:
+    """The one next thing for the holder of `slot`: say they'll be there, then their
+    checklist items; None when they are not on the event or it is over."""
+    if slot is None or status in CLOSED_STATUSES:
+        return None
+    if slot.acknowledged_at is None:
+        return ToDo("Say you'll be there", pending=True)
+    if items_to_do:
+        return ToDo(f"{items_to_do} checklist item{'s' if items_to_do != 1 else ''} to do", pending=True)
+    return ToDo("Nothing to do", pending=False)
+
+
+class ReplacementUnconfirmed(Conflict):
+    """Designating into a slot someone else holds, without confirming the replacement."""
+
+    def __init__(self, slot: SlotState, designee: Member):
+        super().__init__(
+            f"{slot.holder_name} holds the {slot.label} slot. Confirm to replace them with {designee.name}: "
+            f"{slot.holder_name} will be told by email."
+        )
+        self.slot = slot
+        self.designee = designee
 
 
 def enforce(refusal: DomainError | ValidationError | None) -> None:

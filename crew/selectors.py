@@ -24,7 +24,7 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from charterops.models import Membership, Organization
 from charterops.sql import ModelColumns, Statement, aware, db_value, select, select_first
@@ -47,7 +47,18 @@ from .models import (
     person_name,
     slot_label,
 )
-from .policy import CLOSED_STATUSES, Actor, EventFacts, Member, RosterPolicy, claimable_roles, sails_as_captain
+from .policy import (
+    CLOSED_STATUSES,
+    DEFAULT_START_WINDOW,
+    Actor,
+    EventFacts,
+    Member,
+    RosterPolicy,
+    claimable_roles,
+    is_mine_to_do,
+    sails_as_captain,
+    start_window,
+)
 
 _ROLE_RANK = {role: rank for rank, role in enumerate(ROLE_ORDER)}
 # The same order in a query: captain, first mate, deckhands.
@@ -96,17 +107,24 @@ def roster_order(slots: list[Slot]) -> list[Slot]:
 
 @dataclass(frozen=True, slots=True)
 class EventRoster:
-    """An event and its roster, as read in one query."""
+    """An event and its roster (and its brand's start window), as read in one query."""
 
     event: EventSummary
     slots: list[Slot]
+    start_window: timedelta = DEFAULT_START_WINDOW
 
     @property
     def facts(self) -> EventFacts:
-        return EventFacts(name=self.event.name, status=self.event.status, organization_id=self.event.organization_id)
+        return EventFacts(
+            name=self.event.name,
+            status=self.event.status,
+            organization_id=self.event.organization_id,
+            departure_at=self.event.departure_at,
+            start_window=self.start_window,
+        )
 
-    def policy(self, actor: Actor) -> RosterPolicy:
-        return RosterPolicy(actor, self.facts, self.slots)
+    def policy(self, actor: Actor, *, now: datetime | None = None) -> RosterPolicy:
+        return RosterPolicy(actor, self.facts, self.slots, now=now)
 
 
 @dataclass(slots=True)
@@ -193,6 +211,7 @@ _EventRosterRow = NamedTuple(
         ("holder_last_name", str | None),
         ("holder_email", str | None),
         ("holder_username", str | None),
+        ("start_window_hours", int),
     ],
 )
 
@@ -201,8 +220,9 @@ _EVENT_ROSTER = Statement(
     f"""
     SELECT {_EVENT_SELECT},
            s.role, s.position, s.holder_id, CAST(s.acknowledged_at AS TEXT),
-           u.first_name, u.last_name, u.email, u.username
+           u.first_name, u.last_name, u.email, u.username, o.start_window_hours
     FROM {{Event}} e
+    JOIN {{Organization}} o ON o.id = e.organization_id
     LEFT JOIN {{Vessel}} v ON v.id = e.vessel_id
     LEFT JOIN {{RoleSlot}} s ON s.event_id = e.id
     LEFT JOIN {{CrewMember}} c ON c.id = s.holder_id
@@ -240,7 +260,7 @@ def event_roster(*, organization_ids: Sequence[int], public_id: UUID) -> EventRo
         for row in rows
         if row.slot_role is not None  # an event without slots is one row with no slot columns
     ]
-    return EventRoster(event=event, slots=roster_order(slots))
+    return EventRoster(event=event, slots=roster_order(slots), start_window=start_window(rows[0].start_window_hours))
 
 
 def event_slots(event_id: int) -> list[Slot]:
@@ -538,6 +558,32 @@ def held_slots(*, crew_member: CrewMember, returned_after: datetime) -> list[Rol
         .select_related("event__vessel")
         .order_by("event__departure_at", "event__pk")
     )
+
+
+def is_to_do(item: ChecklistItemRow, my_role: str) -> bool:
+    return is_mine_to_do(responsible_role=item.responsible_role, state=item.state, my_role=my_role)
+
+
+def upcoming_held_slots(*, crew_member: CrewMember, now: datetime) -> list[RoleSlot]:
+    """`held_slots` of events not yet returned, each with `items_to_do`: how many checklist
+    items of the event fall to the slot's role and are not complete (crew.policy's
+    `is_mine_to_do`, counted in the same query)."""
+    open_items = (
+        ChecklistItem.objects.filter(event=OuterRef("event"), responsible_role=OuterRef("role"))
+        .exclude(state=ChecklistItemState.COMPLETE)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    slots = (
+        RoleSlot.objects.for_org(crew_member.organization_id)
+        .filter(holder=crew_member, event__return_at__gte=now)
+        .annotate(items_to_do=Coalesce(Subquery(open_items, output_field=IntegerField()), 0))
+        .select_related("event__vessel")
+        .order_by("event__departure_at", "event__pk")
+    )
+    return list(slots)
 
 
 def upcoming_events(*, organization: Organization, now: datetime, limit: int) -> list[Event]:

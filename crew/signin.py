@@ -22,8 +22,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charterops import http
+from charterops.jwt import InvalidToken
 
-from .auth import LOGIN_PATH, clear_auth_cookie, crew_required, set_auth_cookie, sign_out_everywhere, token_revoke
+from .auth import (
+    COOKIE_NAME,
+    LOGIN_PATH,
+    clear_auth_cookie,
+    crew_required,
+    principal_from_token,
+    set_auth_cookie,
+    sign_out_everywhere,
+    token_revoke,
+)
 from .magic_links import (
     CODE_LENGTH,
     MagicLinkRefused,
@@ -31,6 +41,7 @@ from .magic_links import (
     magic_link_check,
     magic_link_exchange,
     normalize_code,
+    own_link_deep_link,
     sign_in_link_request,
 )
 
@@ -81,12 +92,30 @@ class EmailForm(forms.Form):
     next = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
 
 
+def _signed_in_crew_member_id(request: HttpRequest) -> int | None:
+    token = request.COOKIES.get(COOKIE_NAME)
+    if not token:
+        return None
+    try:
+        member = principal_from_token(token).crew_member
+    except InvalidToken:
+        return None
+    return member.pk if member is not None else None
+
+
 @csrf_exempt  # checked by csrf_protect_no_referrer instead
 @csrf_protect_no_referrer
 @require_http_methods(["GET", "POST"])
 @private_page
 def magic_link(request: HttpRequest, code: str) -> HttpResponse:
     ip = client_ip(request)
+    if request.method == "GET":
+        # Their own link again (from the invitation email, after signing in with it): they
+        # are signed in already, so on to its event, whether the link was used or not.
+        member_id = _signed_in_crew_member_id(request)
+        deep_link = own_link_deep_link(code=code, crew_member_id=member_id) if member_id else None
+        if deep_link:
+            return HttpResponseRedirect(deep_link)
     try:
         if request.method == "GET":
             link = magic_link_check(code=code, ip=ip)

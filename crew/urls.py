@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import signin, views
+from . import pwa, signin, views
 
 app_name = "crew"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("crew/events/<uuid:public_id>/checklist", views.checklist_update, name="checklist-update"),
     path("crew/calendar/reset", views.calendar_reset, name="calendar-reset"),
     path("crew/calendar/<slug:token>.ics", views.calendar_feed, name="calendar"),
+    # The installable app: each brand's manifest and icons (public, like its guest pages).
+    path("crew/brands/<slug:slug>/manifest.webmanifest", pwa.brand_manifest, name="brand-manifest"),
+    path("crew/brands/<slug:slug>/icon.svg", pwa.brand_icon_svg, name="brand-icon"),
+    path("crew/brands/<slug:slug>/icon-<int:size>.png", pwa.brand_icon_png, name="brand-icon-png"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
 ]

@@ -29,6 +29,11 @@ class RoleActionIn(serializers.Serializer):
 
 class DesignateIn(RoleActionIn):
     email = serializers.EmailField(help_text="The crew member's email.")
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms replacing whoever holds the slot (they are emailed); without it a held slot is a 409.",
+    )
 
 
 class RosterOut(serializers.Serializer):
@@ -119,7 +124,7 @@ class RoleDesignateApi(RoleAction):
             raise serializers.ValidationError({"email": "No crew member of this brand has that email."})
         position = data.get("position")
         slot = services.role_slot_pick(event=event, role=role, position=position, open_only=position is None)
-        return services.role_designate(slot=slot, crew_member=member, by=request.user)
+        return services.role_designate(slot=slot, crew_member=member, by=request.user, replace=data["replace"])
 
 
 # --- Lifecycle (the same moves as the crew pages) ---------------------------------------
@@ -127,7 +132,10 @@ class RoleDesignateApi(RoleAction):
 
 class StartIn(serializers.Serializer):
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, help_text="Only to start with guests on hold (an override)."
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Only to start before the brand's start window opens or with guests on hold (an override).",
     )
 
 
@@ -139,7 +147,8 @@ class EventStartApi(APIView):
     @extend_schema(
         request=StartIn,
         responses={200: StatusOut},
-        summary="Start the charter (its captain or an owner); 409 while guests are on hold, unless a reason is given",
+        summary="Start the charter (its captain or an owner); 409 before the start window or while guests are on "
+        "hold, unless a reason is given",
     )
     def post(self, request: Request, public_id) -> Response:
         event, _ = event_for(request, public_id)

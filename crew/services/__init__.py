@@ -1,7 +1,8 @@
 """Business writes for crew. The admin, pages, API, tasks and commands all call these.
 
 Split by concern: `roster` (seats, claims, designations, releases, acknowledgements and the
-lifecycle moves crew make), `checklists`, `emails` and `calendar`. Who may do what is
+lifecycle moves crew make), `checklists`, `emails`, `calendar` and `idempotency` (writes a
+phone may replay, applied once). Who may do what is
 decided once, in crew.policy; these services ask it before they write.
 """
 
@@ -18,11 +19,14 @@ from .emails import (
     ChangeLine,
     change_lines,
     crew_invite_email_queue,
-    event_cancel_email_queue,
+    event_cancelled_emails_queue,
     event_change_email_queue,
     event_page_path,
+    notify_on_commit,
     role_confirmation_email_queue,
+    role_release_emails_queue,
 )
+from .idempotency import Outcome, idempotency_key_check, idempotency_keys_prune, run_once
 from .roster import (
     DEFAULT_DECKHAND_SLOTS,
     MAX_DECKHAND_SLOTS,
@@ -47,6 +51,7 @@ __all__ = [
     "MAX_DECKHAND_SLOTS",
     "ChangeLine",
     "CrewAssignment",
+    "Outcome",
     "StaleChecklistItem",
     "calendar_token_get_or_create",
     "calendar_token_rotate",
@@ -59,7 +64,7 @@ __all__ = [
     "crew_invite_email_queue",
     "crew_member_create",
     "crew_member_for_calendar_token",
-    "event_cancel_email_queue",
+    "event_cancelled_emails_queue",
     "event_change_email_queue",
     "event_confirm",
     "event_confirm_if_ready",
@@ -67,12 +72,17 @@ __all__ = [
     "event_crew_setup",
     "event_page_path",
     "event_start",
+    "idempotency_key_check",
+    "idempotency_keys_prune",
+    "notify_on_commit",
     "role_acknowledge",
     "role_claim",
     "role_confirmation_email_queue",
     "role_designate",
     "role_release",
+    "role_release_emails_queue",
     "role_slot_pick",
     "role_slots_create",
+    "run_once",
     "who",
 ]

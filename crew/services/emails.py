@@ -1,8 +1,11 @@
 """Crew emails: a designee's invitation with a sign-in link, a claim's confirmation, and
-what changed when a booking moved or was cancelled.
+what changed when a booking moved, and word to the people a change affects — someone
+removed from their slot (released by the captain or replaced), the captain (or the owners)
+when crew leave a slot, everyone aboard when a charter is cancelled.
 
 Queued by Celery tasks (crew/tasks.py) after the transaction that caused them commits, each
-under an idempotency key, so a retried task sends once. Never money.
+under an idempotency key (one per recipient and cause), so a retried task sends once.
+Never money.
 """
 
 from collections.abc import Mapping
@@ -16,20 +19,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charterops.mail import email_queue
-from charterops.models import OutboundEmail
+from charterops.models import Membership, OutboundEmail
 from events import timing
-from events.models import Event
+from events.models import Event, EventStatus, EventTransition
 
-from ..models import MagicLink, RoleClaim, RoleSlot
+from ..models import CrewRole, MagicLink, RoleClaim, RoleSlot, person_name
 from ..policy import CLOSED_STATUSES
 
 
-def notify_on_commit(task_name: str, claim_id: int) -> None:
-    """Queue the crew task `task_name` for a RoleClaim once the current transaction commits."""
+def notify_on_commit(task_name: str, row_id: int) -> None:
+    """Queue the crew task `task_name` for a row (a RoleClaim, an Event) once the current
+    transaction commits; nothing is sent for a transaction that rolls back."""
     from .. import tasks  # tasks call back into these services
 
     task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(claim_id))
+    transaction.on_commit(lambda: task.delay(row_id))
 
 
 def event_page_path(event: Event) -> str:
@@ -217,22 +221,108 @@ def event_change_email_queue(*, event: Event, before: Mapping[str, Any], change_
     ]
 
 
+# --- Word to the people a change affects ----------------------------------------------------
+
+
+def _name(user) -> str:
+    return person_name(user.first_name, user.last_name, user.email, user.get_username())
+
+
+def _roster_managers(event: Event, *, besides_user_id: int | None) -> list:
+    """Who fills an open slot: the event's captain, or the brand's owners when the captain
+    is the one who left (or there is none). Never the person who made the change."""
+    captain = (
+        RoleSlot.objects.filter(event=event, role=CrewRole.CAPTAIN, holder__isnull=False)
+        .select_related("holder__user")
+        .first()
+    )
+    if captain is not None and captain.holder.user_id != besides_user_id:
+        return [captain.holder.user]
+    owners = Membership.objects.filter(organization=event.organization, role=Membership.Role.OWNER).select_related(
+        "user"
+    )
+    return [m.user for m in owners.order_by("user_id") if m.user_id != besides_user_id]
+
+
 @transaction.atomic
-def event_cancel_email_queue(*, event: Event, reason: str) -> list[OutboundEmail]:
-    """Tell each crew member on the event that it is cancelled, and why (once per person)."""
+def role_release_emails_queue(*, claim_id: int) -> list[OutboundEmail]:
+    """Tell the people a release affects, once each: the person removed from their slot
+    (by the captain, an owner, or a replacement), or — when crew left a slot themselves —
+    whoever fills it now. Nothing when the slot went back to the same person meanwhile, or
+    the charter is over (a cancellation has its own email)."""
+    claim = _claim_for_email(claim_id)
+    if claim is None or claim.action != RoleClaim.Action.RELEASE:
+        return []
+    event = claim.slot.event
+    holder_id = RoleSlot.objects.filter(pk=claim.slot_id).values_list("holder_id", flat=True).first()
+    if holder_id == claim.crew_member_id or event.status in CLOSED_STATUSES:
+        return []
+    released = claim.crew_member
     url = settings.SITE_URL + event_page_path(event)
-    return [
-        email_queue(
-            key=f"event_cancelled:{event.pk}:{slot.holder_id}",
-            kind="event_cancelled",
-            to=[slot.holder.user.email],
-            template="crew/emails/event_cancelled",
-            context={
-                "event": _email_event_of(event, str(slot), url),
-                "crew_name": slot.holder.display_name,
-                "reason": reason,
-            },
-            organization=event.organization,
+    context = {"crew_name": released.display_name, "by_name": _name(claim.by) if claim.by else ""}
+    if claim.by_id is not None and claim.by_id == released.user_id:
+        recipients = [
+            (user, f"role_released:{claim_id}:{user.pk}")
+            for user in _roster_managers(event, besides_user_id=released.user_id)
+        ]
+        kind, template = "role_released", "crew/emails/role_released"
+    else:
+        recipients = [(released.user, f"role_removed:{claim_id}")]
+        kind, template = "role_removed", "crew/emails/role_removed"
+    sent = []
+    for user, key in recipients:
+        if not user.email:
+            continue
+        sent.append(
+            email_queue(
+                key=key,
+                kind=kind,
+                to=[user.email],
+                template=template,
+                context={**context, "reader_name": _name(user), "event": _email_event_of(event, str(claim.slot), url)},
+                organization=event.organization,
+            )
         )
-        for slot in _crew_slots(event)
-    ]
+    return sent
+
+
+@transaction.atomic
+def event_cancelled_emails_queue(*, event_id: int) -> list[OutboundEmail]:
+    """Tell everyone who holds a slot on a cancelled charter, once each, with the reason the
+    cancellation recorded (whoever cancelled it: a platform, the back office, the API)."""
+    event = (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("organization", "vessel")
+        .filter(pk=event_id, status=EventStatus.CANCELLED)
+        .first()
+    )
+    if event is None:
+        return []
+    url = settings.SITE_URL + event_page_path(event)
+    reason = (
+        EventTransition.objects.filter(event=event, to_status=EventStatus.CANCELLED)
+        .order_by("-at", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    slots = RoleSlot.objects.filter(event=event, holder__isnull=False).select_related("holder__user")
+    sent = []
+    for slot in slots.order_by("role", "position"):
+        user = slot.holder.user
+        if not user.email:
+            continue
+        sent.append(
+            email_queue(
+                key=f"event_cancelled:{event.pk}:{slot.holder_id}",
+                kind="event_cancelled",
+                to=[user.email],
+                template="crew/emails/event_cancelled",
+                context={
+                    "crew_name": slot.holder.display_name,
+                    "event": _email_event_of(event, str(slot), url),
+                    "reason": reason or "",
+                },
+                organization=event.organization,
+            )
+        )
+    return sent

@@ -23,7 +23,7 @@ from events.services import event_transition
 
 from .. import selectors
 from ..models import CrewMember, CrewRole, RoleClaim, RoleSlot
-from ..policy import Actor, EventFacts, RosterPolicy, enforce
+from ..policy import Actor, EventFacts, RosterPolicy, enforce, start_window
 from .emails import notify_on_commit
 from .webhooks import CLAIMED, DESIGNATED, RELEASED, REPLACED, role_emit
 
@@ -32,7 +32,14 @@ MAX_DECKHAND_SLOTS = 20
 
 
 def _facts(event: Event) -> EventFacts:
-    return EventFacts(name=event.name, status=event.status, organization_id=event.organization_id)
+    """The event as the rules read it; `event.organization` is loaded with it (a join)."""
+    return EventFacts(
+        name=event.name,
+        status=event.status,
+        organization_id=event.organization_id,
+        departure_at=event.departure_at,
+        start_window=start_window(event.organization.start_window_hours),
+    )
 
 
 def _policy(event: Event, actor: Actor) -> tuple[RosterPolicy, dict[tuple[str, int], selectors.Slot]]:
@@ -131,7 +138,7 @@ def role_claim(*, slot: RoleSlot, crew_member: CrewMember) -> RoleSlot:
 
     Claiming is the crew member's own choice, so it counts as acknowledged.
     """
-    slot = RoleSlot.objects.select_related("event").get(pk=slot.pk)
+    slot = RoleSlot.objects.select_related("event__organization").get(pk=slot.pk)
     event = slot.event
     policy, by_seat = _policy(event, _actor_of_member(crew_member))
     enforce(policy.claim_refusal(by_seat[(slot.role, slot.position)]))
@@ -159,23 +166,29 @@ def role_claim(*, slot: RoleSlot, crew_member: CrewMember) -> RoleSlot:
 
 
 @transaction.atomic
-def role_designate(*, slot: RoleSlot, crew_member: CrewMember, by: AbstractBaseUser | None = None) -> RoleSlot:
-    """Put `crew_member` in `slot` (replacing whoever held it), and record who did it.
+def role_designate(
+    *, slot: RoleSlot, crew_member: CrewMember, by: AbstractBaseUser | None = None, replace: bool = False
+) -> RoleSlot:
+    """Put `crew_member` in `slot`, and record who did it.
 
-    The designee is emailed a link to the event and must acknowledge the role.
+    A slot someone else holds is refused unless `replace` says the replacement was
+    confirmed; the person replaced is then released (and emailed that they were). The
+    designee is emailed a link to the event and must acknowledge the role.
     """
     slot = RoleSlot.objects.select_for_update().get(pk=slot.pk)
     event = Event.objects.select_related("organization").get(pk=slot.event_id)
     policy, by_seat = _policy(event, _actor_of(by, event.organization_id))
-    enforce(policy.designate_refusal(by_seat[(slot.role, slot.position)], selectors.member_of(crew_member)))
+    designee = selectors.member_of(crew_member)
+    enforce(policy.designate_refusal(by_seat[(slot.role, slot.position)], designee, replace=replace))
     if slot.holder_id == crew_member.pk:
         return slot
     now = timezone.now()
     if slot.holder_id is not None:
-        RoleClaim.objects.create(
+        released = RoleClaim.objects.create(
             slot=slot, crew_member_id=slot.holder_id, action=RoleClaim.Action.RELEASE, by=by, at=now
         )
         role_emit(event=event, slot=slot, crew_member_id=slot.holder_id, action=REPLACED)
+        notify_on_commit("role_release_send", released.pk)
     slot.holder, slot.acknowledged_at = crew_member, None
     try:
         with transaction.atomic():
@@ -200,8 +213,10 @@ def role_release(*, slot: RoleSlot, by: AbstractBaseUser) -> RoleSlot:
     released = slot.holder
     slot.holder, slot.acknowledged_at = None, None
     slot.save(update_fields=["holder", "acknowledged_at"])
-    RoleClaim.objects.create(slot=slot, crew_member=released, action=RoleClaim.Action.RELEASE, by=by)
+    claim = RoleClaim.objects.create(slot=slot, crew_member=released, action=RoleClaim.Action.RELEASE, by=by)
     role_emit(event=event, slot=slot, crew_member_id=released.pk, action=RELEASED)
+    # Whoever is affected hears of it: the person removed, or whoever fills the slot now.
+    notify_on_commit("role_release_send", claim.pk)
     return slot
 
 
@@ -261,12 +276,13 @@ def event_confirm(*, event: Event, by: AbstractBaseUser) -> Event:
 def event_start(*, event: Event, by: AbstractBaseUser, reason: str = "") -> Event:
     """The event's captain (or an owner) starts the charter.
 
-    With guests on hold the start is refused unless a reason is given: the reason makes it
-    an override, recorded on the lifecycle move (the guard itself lives with the guests).
+    Before the brand's start window opens, or with guests on hold, the start is refused
+    unless a reason is given: the reason makes it an override, recorded on the lifecycle
+    move (the window is crew.policy's rule; the on-hold guard lives with the guests).
     """
-    policy, _ = _policy(event, _actor_of(by, event.organization_id))
-    enforce(policy.start_refusal())
     reason = (reason or "").strip()[:300]
+    policy, _ = _policy(event, _actor_of(by, event.organization_id))
+    enforce(policy.start_refusal(reason))
     return event_transition(event=event, to_status=EventStatus.IN_PROGRESS, by=by, reason=reason, override=bool(reason))
 
 

@@ -46,6 +46,21 @@ def test_assigning_a_holder_in_the_admin_is_a_recorded_designation(owner_client,
     assert (claim.action, claim.by) == (RoleClaim.Action.DESIGNATE, owner)
 
 
+def test_choosing_another_holder_in_the_admin_replaces_and_tells_the_person_replaced(
+    owner_client, org, owner, deckhand, django_capture_on_commit_callbacks
+):
+    from charterops.models import OutboundEmail
+
+    event = make_event(org)
+    change_event(owner_client, event, {(CrewRole.DECKHAND, 1): deckhand})
+    riley = make_crew_member(org, "Riley")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change_event(owner_client, event, {(CrewRole.DECKHAND, 1): riley})
+    assert "Confirm to replace" not in response.content.decode()
+    assert RoleSlot.objects.get(event=event, role=CrewRole.DECKHAND, position=1).holder == riley
+    assert [e.to for e in OutboundEmail.objects.filter(kind="role_removed")] == [[deckhand.user.email]]
+
+
 def test_emptying_a_slot_in_the_admin_is_a_recorded_release(owner_client, org, owner, deckhand):
     event = make_event(org)
     change_event(owner_client, event, {(CrewRole.DECKHAND, 1): deckhand})

@@ -110,3 +110,125 @@ def test_crew_emails_never_carry_revenue(org, owner, captain, deckhand, django_c
             assert "987654" not in part
             assert "987,654" not in part
             assert "$" not in part
+
+
+# --- Nobody is replaced, removed or cancelled on silently ------------------------------------
+
+
+def emails(kind: str) -> list[OutboundEmail]:
+    return list(OutboundEmail.objects.filter(kind=kind).order_by("pk"))
+
+
+def test_replacing_a_holder_emails_the_person_replaced_once(
+    event, org, owner, deckhand, django_capture_on_commit_callbacks
+):
+    from crew.tests.factories import make_crew_member
+
+    services.role_claim(slot=slot(event), crew_member=deckhand)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_designate(slot=slot(event), crew_member=make_crew_member(org, "Riley"), by=owner, replace=True)
+
+    [removed] = emails("role_removed")
+    assert removed.to == [deckhand.user.email]
+    assert removed.subject.startswith("You're no longer Deckhand 1 on Harbor charter")
+    assert f"{owner.email} has taken you off Harbor charter" in removed.body_text
+    assert removed.status == OutboundEmail.Status.SENT
+    assert [email.to for email in emails("crew_invite")] == [["riley.queenofsandiego@example.com"]]
+
+    release = RoleClaim.objects.get(action=RoleClaim.Action.RELEASE)
+    assert tasks.role_release_send(release.pk) == "queued 1"  # a retried task: the same recorded email
+    assert len(emails("role_removed")) == 1
+    assert [m.to for m in mail.outbox].count([deckhand.user.email]) == 1
+
+
+def test_the_captain_releasing_a_deckhand_emails_the_deckhand(
+    event, captain, deckhand, django_capture_on_commit_callbacks
+):
+    from crew.tests.scenarios import seat
+
+    seat(event, captain, CrewRole.CAPTAIN)
+    seat(event, deckhand)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_release(slot=slot(event), by=captain.user)
+    [removed] = emails("role_removed")
+    assert removed.to == [deckhand.user.email]
+    assert "Dana has taken you off" in removed.body_text
+    assert not emails("role_released")  # the captain did it: nobody else to tell
+
+
+def test_crew_leaving_a_slot_tells_the_captain_once(event, captain, deckhand, django_capture_on_commit_callbacks):
+    from crew.tests.scenarios import seat
+
+    seat(event, captain, CrewRole.CAPTAIN)
+    seat(event, deckhand)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_release(slot=slot(event), by=deckhand.user)
+
+    [told] = emails("role_released")
+    assert told.to == [captain.user.email]
+    assert told.subject == "Casey left Deckhand 1 on Harbor charter — the slot is open"
+    assert f"/crew/events/{event.public_id}/" in told.body_text
+    assert not emails("role_removed")  # they left of their own accord
+    release = RoleClaim.objects.get(action=RoleClaim.Action.RELEASE)
+    tasks.role_release_send(release.pk)
+    assert len(emails("role_released")) == 1
+
+
+def test_the_captain_leaving_tells_the_owners(event, org, owner, captain, django_capture_on_commit_callbacks):
+    from charterops.tests.factories import make_owner
+    from crew.tests.scenarios import seat
+
+    second_owner = make_owner(org, "oona-owner")
+    seat(event, captain, CrewRole.CAPTAIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_release(slot=slot(event, CrewRole.CAPTAIN), by=captain.user)
+    assert sorted(email.to[0] for email in emails("role_released")) == sorted([owner.email, second_owner.email])
+
+
+def test_no_word_of_a_release_undone_before_the_email_went(event, deckhand, django_capture_on_commit_callbacks):
+    services.role_claim(slot=slot(event), crew_member=deckhand)
+    services.role_release(slot=slot(event), by=deckhand.user)
+    services.role_claim(slot=slot(event), crew_member=deckhand)  # changed their mind
+    release = RoleClaim.objects.get(action=RoleClaim.Action.RELEASE)
+    assert tasks.role_release_send(release.pk) == "skipped"
+    assert not OutboundEmail.objects.filter(kind__in=["role_released", "role_removed"]).exists()
+
+
+def test_a_cancelled_charter_tells_everyone_aboard_once_each(
+    event, org, owner, captain, deckhand, django_capture_on_commit_callbacks
+):
+    from crew.tests.scenarios import seat
+    from events.services import event_transition
+
+    seat(event, captain, CrewRole.CAPTAIN)
+    seat(event, deckhand)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_transition(event=event, to_status="cancelled", by=owner)
+
+    cancelled = emails("event_cancelled")
+    assert sorted(email.to[0] for email in cancelled) == sorted([captain.user.email, deckhand.user.email])
+    assert all(email.subject.startswith("Cancelled: Harbor charter") for email in cancelled)
+    assert "You were its Deckhand 1" in next(e for e in cancelled if e.to == [deckhand.user.email]).body_text
+    assert tasks.event_cancelled_send(event.pk) == "queued 2"  # retried: the same two recorded emails
+    assert len(emails("event_cancelled")) == 2
+    assert len([m for m in mail.outbox if m.subject.startswith("Cancelled:")]) == 2
+
+
+def test_a_cancellation_that_was_refused_tells_nobody(event, owner, deckhand, django_capture_on_commit_callbacks):
+    from crew.tests.scenarios import seat
+    from events.services import event_transition
+
+    seat(event, deckhand)
+    event_transition(event=event, to_status="cancelled", by=owner)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="Cannot move"):
+        event_transition(event=event, to_status="cancelled", by=owner)  # already cancelled: refused
+    assert not emails("event_cancelled")  # the first move's task was never run here, the second refused
+    assert tasks.event_cancelled_send(event.pk) == "queued 1"
+
+
+def test_the_cancellation_task_of_an_event_not_cancelled_does_nothing(event, deckhand):
+    from crew.tests.scenarios import seat
+
+    seat(event, deckhand)
+    assert tasks.event_cancelled_send(event.pk) == "skipped"
+    assert not emails("event_cancelled")

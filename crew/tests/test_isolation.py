@@ -18,6 +18,9 @@ OBJECT_PARAMS = {"public_id", "role", "position"}
 # token): whoever holds one is its owner, so there is no "other brand's id" to try; an
 # unknown or malformed one must be a 404 (the sign-in tests cover codes in depth).
 SECRET_PARAMS = {"code", "token"}
+# Parameters that name a brand's public look (its web app manifest and icons, the same
+# name and colours its guest pages show): anyone may fetch them; an unknown brand is a 404.
+PUBLIC_PARAMS = {"slug", "size"}
 
 
 def crew_routes() -> list[tuple[str, str, set[str]]]:
@@ -43,7 +46,9 @@ def test_the_crew_namespace_is_found_and_every_parameter_is_known():
     names = {name for name, _, _ in ROUTES}
     assert {"home", "event", "role-claim", "checklist-update", "calendar", "login", "magic-link"} <= names
     for name, _, params in ROUTES:
-        assert params <= OBJECT_PARAMS | SECRET_PARAMS, f"crew:{name} has parameters this test does not cover"
+        assert params <= OBJECT_PARAMS | SECRET_PARAMS | PUBLIC_PARAMS, (
+            f"crew:{name} has parameters this test does not cover"
+        )
 
 
 @pytest.fixture
@@ -105,3 +110,10 @@ def test_a_deactivated_crew_members_feed_is_404(client, ours, deckhand):
     deckhand.active = False
     deckhand.save(update_fields=["active"])
     assert client.get(f"/crew/calendar/{token}.ics").status_code == 404
+
+
+@pytest.mark.parametrize(("name", "route"), [(n, r) for n, r, p in ROUTES if p & PUBLIC_PARAMS])
+def test_a_brands_public_look_is_404_for_an_unknown_brand(client, org, name, route):
+    url = "/" + route.replace("<slug:slug>", "no-such-brand").replace("<int:size>", "192")
+    assert client.get(url).status_code == 404
+    assert client.get(url.replace("no-such-brand", org.slug)).status_code == 200

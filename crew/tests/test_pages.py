@@ -160,10 +160,10 @@ def test_the_captain_and_owner_get_the_assign_form(crew_login, event, captain, o
 # --- Roles through the pages ----------------------------------------------------------------
 
 
-def test_claim_without_javascript_redirects_back_to_the_roster(crew_login, event, deckhand):
+def test_claim_without_javascript_redirects_back_to_the_slot_tapped(crew_login, event, deckhand):
     response = crew_login(deckhand).post(role_url(event, "claim"))
     assert response.status_code == 303
-    assert response["Location"] == page_url(event) + "#roster"
+    assert response["Location"] == page_url(event) + "#slot-deckhand-1"
     assert slot(event).holder == deckhand
 
 

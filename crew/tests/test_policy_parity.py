@@ -2,10 +2,15 @@
 
 Every persona (owner, the event's captain, its first mate who has not acknowledged, a
 deckhand on it, crew of the brand not on it, a captain of the brand not on it) meets the
-same event in every lifecycle state, and every action is tried three ways: is it offered
-on the crew event page, does the API do it, does the service do it. An action "is done"
-when it changes what it is about (a holder, an acknowledgement, a status, an item); each
-attempt runs in a savepoint that is rolled back, so they never see each other.
+same event in every lifecycle state, both before the brand's start window opens and
+inside it, and every action is tried three ways: is it offered on the crew event page,
+does the API do it, does the service do it. An action "is done" when it changes what it
+is about (a holder, an acknowledgement, a status, an item); each attempt runs in a
+savepoint that is rolled back, so they never see each other.
+
+Starting is two actions: "start" as it is, and "start with reason" (what the early start
+asks). Designating is also tried over a holder: "replace" with the replacement confirmed,
+and "replace unconfirmed", which nobody may ever do.
 """
 
 import re
@@ -39,13 +44,27 @@ class Cast:
     users: dict[str, object]
 
 
+# When the event departs, and the brand's start window: "early" is two days ahead with the
+# default window; "in window" is four hours ahead with a six-hour window, so a path that
+# ignored the brand's setting (and used the default) would disagree with the others.
+TIMINGS = {"early": (timezone.timedelta(days=2), 2), "in window": (timezone.timedelta(hours=4), 6)}
+
+
+@pytest.fixture(params=list(TIMINGS))
+def timing(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def cast(org, owner) -> Cast:
+def cast(org, owner, timing) -> Cast:
     charter_checklists(org)
+    departs_in, window_hours = TIMINGS[timing]
+    org.start_window_hours = window_hours
+    org.save(update_fields=["start_window_hours"])
     captain = make_crew_member(org, "Dana", captain=True)
     mate = make_crew_member(org, "Riley")
     deckhand = make_crew_member(org, "Jamie")
-    event = make_event(org, departure_at=timezone.now() + timezone.timedelta(days=2), deckhand_slots=2)
+    event = make_event(org, departure_at=timezone.now() + departs_in, deckhand_slots=2)
     now = timezone.now()
     for (role, position), holder, acknowledged in [
         ((CrewRole.CAPTAIN, 1), captain, now),
@@ -93,7 +112,7 @@ def offered(html: str, event: Event) -> set[str]:
     """The actions the page offers, named like `claim deckhand 1`, `start`, `tick`."""
     base = f"/crew/events/{event.public_id}/"
     actions = set()
-    for path in re.findall(r'<form[^>]*action="([^"]+)"', html):
+    for form, path in re.findall(r'(<form[^>]*action="([^"]+)"[^>]*>)', html):
         if not path.startswith(base):
             continue
         rest = path[len(base) :]
@@ -102,7 +121,13 @@ def offered(html: str, event: Event) -> set[str]:
             actions.add(f"{verb} {role} {position}")
         elif rest == "roles/designate":
             actions.add("designate")
-        elif rest in ("start", "confirm"):
+            # The form lists held slots too: choosing one asks to confirm the replacement.
+            if "— now " in html:
+                actions.add("replace")
+        elif rest == "start":
+            # As it is (a reason optional), or only with a reason before the window opens.
+            actions |= {"start", "start with reason"} if 'data-start="now"' in form else {"start with reason"}
+        elif rest == "confirm":
             actions.add(rest)
     if 'name="state"' in html:
         actions.add("tick")
@@ -152,12 +177,29 @@ def service_and_api_outcomes(cast: Cast, persona: str, api) -> tuple[set[str], s
         lambda: api.post(f"{api_base}roles/deckhand/designate", {"email": designee.user.email, "position": 1}),
         lambda: slot_state(event, CrewRole.DECKHAND, 1)[0] == designee.pk,
     )
+    held = RoleSlot.objects.get(event=event, role=CrewRole.FIRST_MATE)
+    replaced = lambda: slot_state(event, CrewRole.FIRST_MATE, 1)[0] == designee.pk  # noqa: E731
+    for name, replace in (("replace", True), ("replace unconfirmed", False)):
+        record(
+            name,
+            lambda r=replace: services.role_designate(slot=held, crew_member=designee, by=user, replace=r),
+            lambda r=replace: api.post(
+                f"{api_base}roles/first_mate/designate", {"email": designee.user.email, "position": 1, "replace": r}
+            ),
+            replaced,
+        )
     status_before = event.status
     status_changed = lambda: Event.objects.get(pk=event.pk).status != status_before  # noqa: E731
     record(
         "start",
         lambda: services.event_start(event=event, by=user),
         lambda: api.post(f"{api_base}start"),
+        status_changed,
+    )
+    record(
+        "start with reason",
+        lambda: services.event_start(event=event, by=user, reason="Guests all aboard early"),
+        lambda: api.post(f"{api_base}start", {"reason": "Guests all aboard early"}),
         status_changed,
     )
     record(
@@ -189,11 +231,13 @@ def test_page_api_and_services_agree(cast, state, persona, crew_login, api_login
     by_service, by_api = service_and_api_outcomes(cast, persona, api_login(who))
     # "designate" on the page is the form; what it can do is tried with one open slot.
     assert on_page == by_service == by_api, (on_page, by_service, by_api)
+    assert "replace unconfirmed" not in by_service | by_api  # nobody is replaced silently
 
 
-def test_the_walk_covers_every_kind_of_action(cast, crew_login, api_login):
+def test_the_walk_covers_every_kind_of_action(cast, timing, crew_login, api_login):
     """A guard on the parity test itself: between them the personas and states exercise
-    every action at least once (an empty walk would agree trivially)."""
+    every action at least once (an empty walk would agree trivially), and the start
+    window really divides "start" from "start with reason"."""
     seen = set()
     for state in (EventStatus.PENDING_CONFIRMATION, EventStatus.CONFIRMED):
         Event.objects.filter(pk=cast.event.pk).update(status=state)
@@ -202,8 +246,11 @@ def test_the_walk_covers_every_kind_of_action(cast, crew_login, api_login):
             by_service, _ = service_and_api_outcomes(
                 cast, persona, api_login(cast.members[persona] or cast.users[persona])
             )
-            seen |= {name.split()[0] for name in by_service}
-    assert seen == {"claim", "release", "acknowledge", "designate", "start", "confirm", "tick"}
+            seen |= by_service
+    kinds = {name.split()[0] for name in seen}
+    assert kinds == {"claim", "release", "acknowledge", "designate", "replace", "start", "confirm", "tick"}
+    assert "start with reason" in seen
+    assert ("start" in seen) is (timing == "in window")
 
 
 # --- Which events a crew member sees -----------------------------------------------------------

@@ -61,7 +61,7 @@ def test_a_designation_replacing_someone_tells_both(org, owner, captain, receive
         event = make_crew_event(org, deckhand_slots=0)
         seat = RoleSlot.objects.get(event=event, role="captain")
         crew_services.role_designate(slot=seat, crew_member=captain, by=owner)
-        crew_services.role_designate(slot=seat, crew_member=other_captain, by=owner)
+        crew_services.role_designate(slot=seat, crew_member=other_captain, by=owner, replace=True)
 
     payloads = [verified(secret, request)["data"] for request in receiver.requests[1:]]
     assert [(p["crew_member"]["name"], p["action"]) for p in payloads] == [

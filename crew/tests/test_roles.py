@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from charterops.errors import Conflict, Forbidden
 from crew import services
 from crew.models import CrewRole, RoleClaim, RoleSlot
+from crew.policy import ReplacementUnconfirmed
 from crew.services import CrewAssignment
 from crew.tests.factories import make_crew_member, make_event
 from crew.tests.scenarios import seat, slot
@@ -171,8 +172,16 @@ def test_another_brands_owner_cannot_designate(event, deckhand, other_owner):
 def test_designating_over_a_holder_records_their_release(event, org, deckhand, owner):
     services.role_claim(slot=slot(event), crew_member=deckhand)
     riley = make_crew_member(org, "Riley")
-    services.role_designate(slot=slot(event), crew_member=riley, by=owner)
+    services.role_designate(slot=slot(event), crew_member=riley, by=owner, replace=True)
     assert actions(event) == [("claim", "Casey"), ("release", "Casey"), ("designate", "Riley")]
+
+
+def test_designating_over_a_holder_without_confirming_replaces_nobody(event, org, deckhand, owner):
+    services.role_claim(slot=slot(event), crew_member=deckhand)
+    with pytest.raises(ReplacementUnconfirmed, match=r"Casey holds the Deckhand 1 slot\. Confirm to replace them"):
+        services.role_designate(slot=slot(event), crew_member=make_crew_member(org, "Riley"), by=owner)
+    assert slot(event).holder == deckhand
+    assert actions(event) == [("claim", "Casey")]
 
 
 def test_only_the_holder_acknowledges(event, org, deckhand, owner):

@@ -46,7 +46,13 @@ def test_crew_member_signs_in_on_a_phone_with_an_emailed_link(phone, deckhand, a
     assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Lax")
     assert principal_from_token(cookie["value"]).crew_member == deckhand
 
-    # The same link again: refused, with a way to get a new one.
+    # The same link again, signed in: on to where it leads, nothing asked.
+    phone.goto(f"/m/{code}")
+    phone.wait_for_url("**/crew/")
+    phone.get_by_role("heading", name="Hi Casey").wait_for()
+
+    # Signed out, the same link again: refused, with a way to get a new one.
+    phone.context.clear_cookies()
     phone.goto(f"/m/{code}")
     phone.get_by_role("heading", name="Link already used").wait_for()
     assert_fits_a_phone(phone)

@@ -71,6 +71,8 @@ def world(org, crew_member):
         "position": 1,
         "token": calendar_token_get_or_create(crew_member=crew_member),
         "code": "ABCDEFGH",
+        "slug": org.slug,  # a brand's public look: its web app manifest and icons
+        "size": 192,
     }
 
 

@@ -18,6 +18,9 @@ def jpeg(colour: str) -> bytes:
     return buffer.getvalue()
 
 
+# The uploader sends two photos at once: SQLite's in-memory test database refuses concurrent
+# writes ("table is locked"), PostgreSQL takes them as production does.
+@pytest.mark.postgres
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_guest_uploads_several_photos_with_previews_and_progress(phone, artifact, live_server, settings):

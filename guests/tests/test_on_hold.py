@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from charterops.errors import Conflict
-from charterops.models import OutboundEmail
+from charterops.models import Organization, OutboundEmail
 from crew.tests.factories import make_event
 from events.models import EventStatus, EventTransition
 from events.services import event_transition
@@ -297,6 +297,8 @@ def test_captain_starting_with_a_guest_on_hold_is_told_who_and_may_override_with
     from crew.models import RoleSlot
 
     RoleSlot.objects.filter(event=charter, role="captain").update(holder=captain)
+    # Inside the brand's start window (a day ahead): only the on-hold guard speaks.
+    Organization.objects.filter(pk=charter.organization_id).update(start_window_hours=48)
     confirmed(charter)
     make_guest(charter, "Taylor Guest")
     client = crew_login(captain)
@@ -330,6 +332,8 @@ def test_api_start_with_a_guest_on_hold_needs_a_reason(api_login, charter, waive
     from crew.models import RoleSlot
 
     RoleSlot.objects.filter(event=charter, role="captain").update(holder=captain)
+    # Inside the brand's start window (a day ahead): only the on-hold guard speaks.
+    Organization.objects.filter(pk=charter.organization_id).update(start_window_hours=48)
     confirmed(charter)
     make_guest(charter, "Taylor Guest")
     client = api_login(captain)
