@@ -53,14 +53,14 @@ def seed(events_wanted: int) -> None:
     from datetime import timedelta
     from decimal import Decimal
 
-    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from charterops.models import Membership, Organization, OutboundEmail
-    from crew.models import CrewMember, CrewRole, MagicLink, RoleSlot
+    from charterops.models import Organization, OutboundEmail
+    from crew.models import CrewRole, MagicLink, RoleSlot
     from events.models import Event, EventStatus, Revenue, ServiceKey, Source, Vessel
     from guests.models import Guest, WaiverTemplate
+    from reports.management.commands.seed_bench import bulk_crew
 
     brands = ("jada", "queenofsandiego", "quickdumpnow", "dangerouscentaur")
     per_brand = events_wanted // len(brands)
@@ -69,7 +69,6 @@ def seed(events_wanted: int) -> None:
     span_hours = (730 + 90) * 24
     statuses = [EventStatus.COMPLETED] * 8 + [EventStatus.CANCELLED, EventStatus.CONFIRMED]
     sources = list(Source.values)
-    User = get_user_model()
     with transaction.atomic():
         for b, slug in enumerate(brands):
             org = Organization.objects.create(
@@ -82,13 +81,7 @@ def seed(events_wanted: int) -> None:
             )
             Vessel.objects.create(organization=org, name=f"{org.name} One")
             WaiverTemplate.objects.create(organization=org, title="Waiver", body="I accept the risks.")
-            users = User.objects.bulk_create(
-                [User(username=f"{slug}-crew-{i}", email=f"crew{i}@{slug}.example.com") for i in range(10)]
-            )
-            Membership.objects.bulk_create(
-                [Membership(user=u, organization=org, role=Membership.Role.CREW) for u in users]
-            )
-            members = CrewMember.objects.bulk_create([CrewMember(user=u, organization=org) for u in users])
+            members = bulk_crew(org, 10)
             events = Event.objects.bulk_create(
                 [
                     Event(

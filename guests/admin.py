@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -20,7 +20,7 @@ from .brand import Clock
 from .forms import GuestCsvUploadForm, OverrideForm
 from .models import Guest, GuestPage, Photo, PhotoModeration, WaiverSignature, WaiverStatus, WaiverTemplate
 from .pages import public_url
-from .storage import storage_for
+from .storage import photo_response
 
 
 def _waiver_badge(guest: Guest) -> str:
@@ -443,10 +443,4 @@ class PhotoAdmin(OrgScopedAdmin):
         photo = self.get_object(request, str(object_id))
         if photo.status in (Photo.Status.PENDING, Photo.Status.DELETED):
             raise Http404("No such photo.")
-        try:
-            content = storage_for(photo.organization).open(photo.key, "rb")
-        except (FileNotFoundError, OSError):
-            raise Http404("No such photo.") from None
-        response = FileResponse(content, content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=300"
-        return response
+        return photo_response(photo, cache_control="private, max-age=300")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
+from django.http import FileResponse, Http404
 
 from charterops.models import Organization
 
@@ -41,3 +42,14 @@ def storage_for(organization: Organization) -> Storage:
     if settings.AWS_STORAGE_BUCKET_NAME:
         return _s3_storage(bucket_name=settings.AWS_STORAGE_BUCKET_NAME, location=f"brands/{organization.slug}")
     return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "brands" / organization.slug, allow_overwrite=True)
+
+
+def photo_response(photo, *, cache_control: str) -> FileResponse:
+    """A photo's file from its brand's storage as a response (404 when the file is gone)."""
+    try:
+        content = storage_for(photo.organization).open(photo.key, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such photo.") from None
+    response = FileResponse(content, content_type=photo.content_type)
+    response["Cache-Control"] = cache_control
+    return response

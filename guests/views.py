@@ -38,7 +38,7 @@ from .models import (
 )
 from .pages import public_url
 from .services import LinkRequestThrottled
-from .storage import storage_for, uses_s3
+from .storage import photo_response, storage_for, uses_s3
 
 TOKEN_MAX_LENGTH = 64
 
@@ -275,12 +275,7 @@ def guest_photo(request: HttpRequest, key: str) -> HttpResponse:
     )
     if photo is None:
         raise Http404("No such photo.")
-    try:
-        content = storage_for(photo.organization).open(photo.key, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("No such photo.") from None
-    response = FileResponse(content, content_type=photo.content_type)
-    response["Cache-Control"] = "public, max-age=86400, immutable"
+    response = photo_response(photo, cache_control="public, max-age=86400, immutable")
     response["Content-Disposition"] = "inline"
     return response
 

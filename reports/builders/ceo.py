@@ -266,33 +266,25 @@ def _leaks(ctx, pipe, trailing, bookings_by_source, unbilled, active_keys, open_
                     f"Record the revenue of {plural(missing.without_revenue, 'charter')} at {org.name}",
                 )
             )
-    for row in open_slots:
-        event = events.get(row.event_id)
-        if event is None:
-            continue
-        leaks.append(
-            Leak(
-                scope.name_of(row.organization_id),
-                "Unfilled roles near departure",
-                f"{event.name} ({ctx.when(event.departure_at)}): {plural(row.open_slots, 'open slot')}",
-                event.gross,
-                f"Staff {event.name} ({ctx.when(event.departure_at)})",
+    # Events about to sail short-handed or with guests on hold: the money at stake is theirs.
+    near_departure = [
+        (open_slots, "Unfilled roles near departure", lambda row: plural(row.open_slots, "open slot"), "Staff {}"),
+        (
+            on_hold,
+            "Guests on hold near departure",
+            lambda row: f"{plural(row.on_hold, 'guest')} without a signed waiver",
+            "Get the waivers of {} signed",
+        ),
+    ]
+    for rows, kind, what, action in near_departure:
+        for row in rows:
+            event = events.get(row.event_id)
+            if event is None:
+                continue
+            when = f"{event.name} ({ctx.when(event.departure_at)})"
+            leaks.append(
+                Leak(scope.name_of(row.organization_id), kind, f"{when}: {what(row)}", event.gross, action.format(when))
             )
-        )
-    for row in on_hold:
-        event = events.get(row.event_id)
-        if event is None:
-            continue
-        leaks.append(
-            Leak(
-                scope.name_of(row.organization_id),
-                "Guests on hold near departure",
-                f"{event.name} ({ctx.when(event.departure_at)}): "
-                f"{plural(row.on_hold, 'guest')} without a signed waiver",
-                event.gross,
-                f"Get the waivers of {event.name} signed",
-            )
-        )
     for row in ageing:
         leaks.append(
             Leak(

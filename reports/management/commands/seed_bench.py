@@ -23,6 +23,20 @@ ORGS = ("jada", "queenofsandiego", "quickdumpnow", "dangerouscentaur")
 SAN_DIEGO = {"latitude": Decimal("32.7157"), "longitude": Decimal("-117.1611"), "time_zone": "America/Los_Angeles"}
 
 
+def bulk_crew(org: Organization, count: int, *, captains: int = 0) -> list[CrewMember]:
+    """`count` crew members of `org` made in bulk (users, memberships, profiles); the first
+    `captains` of them sail as captain."""
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"{org.slug}-crew-{i}", email=f"crew{i}@{org.slug}.example.com") for i in range(count)]
+    )
+    roles = [Membership.Role.CAPTAIN if i < captains else Membership.Role.CREW for i in range(count)]
+    Membership.objects.bulk_create(
+        [Membership(user=user, organization=org, role=role) for user, role in zip(users, roles, strict=True)]
+    )
+    return CrewMember.objects.bulk_create([CrewMember(user=user, organization=org) for user in users])
+
+
 class Command(BaseCommand):
     help = "Bulk-load the benchmark data set (4 brands, 2,000 events, 10 crew, 40 items, 20 guests each)."
 
@@ -38,25 +52,13 @@ class Command(BaseCommand):
             raise CommandError("seed_bench loads an empty database; this one already has events.")
         if crew < 3 or crew > 22:
             raise CommandError("--crew must be between 3 and 22 (captain, first mate, up to 20 deckhands).")
-        User = get_user_model()
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         for org_slug in ORGS:
             org = Organization.objects.create(
                 slug=org_slug, name=org_slug.title(), sender_email=f"crew@{org_slug}.example.com", **SAN_DIEGO
             )
             vessel = Vessel.objects.create(organization=org, name=f"{org.name} One")
-            users = User.objects.bulk_create(
-                [User(username=f"{org_slug}-crew-{i}", email=f"crew{i}@{org_slug}.example.com") for i in range(crew)]
-            )
-            Membership.objects.bulk_create(
-                [
-                    Membership(
-                        user=u, organization=org, role=Membership.Role.CAPTAIN if i == 0 else Membership.Role.CREW
-                    )
-                    for i, u in enumerate(users)
-                ]
-            )
-            members = CrewMember.objects.bulk_create([CrewMember(user=u, organization=org) for u in users])
+            members = bulk_crew(org, crew, captains=1)
             events = Event.objects.bulk_create(
                 [
                     Event(
