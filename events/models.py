@@ -135,11 +135,16 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.vessel_id and self.organization_id and self.vessel.organization_id != self.organization_id:
             raise ValidationError({"vessel": "That vessel belongs to another organization."})
-        # Sunsets, time zones and calendars are computed for these moments: a charter is
-        # in this century or the next, not at the edge of what a datetime can hold.
+        self.clean_times()
+
+    def clean_times(self) -> None:
+        """Refuse times a charter cannot have: naive ones, and ones at the edge of what a
+        datetime holds (sunsets, zones and calendars are computed for them)."""
         for field in ("departure_at", "return_at"):
             moment = getattr(self, field)
-            if moment is not None and not SAILING_YEARS[0] <= moment.year <= SAILING_YEARS[1]:
+            if moment is None or timezone.is_naive(moment):
+                raise ValidationError({field: "Give a date and time with its time zone."})
+            if not SAILING_YEARS[0] <= moment.year <= SAILING_YEARS[1]:
                 raise ValidationError({field: f"Give a date between {SAILING_YEARS[0]} and {SAILING_YEARS[1]}."})
 
     @property

@@ -82,10 +82,7 @@ def event_create_from_instance(
     revenue: dict[str, Any] | None = None,
 ) -> Event:
     """Save a new, unsaved Event built by a form (the admin) the way event_create does."""
-    for field in ("departure_at", "return_at"):
-        moment = getattr(event, field)
-        if moment is None or timezone.is_naive(moment):
-            raise ValidationError({field: "Give a date and time with its time zone."})
+    event.clean_times()  # before the slug is made from the departure's local day
     if not event.slug:
         # One brand's events choose their addresses one at a time: two bookings of the same
         # day made at the same instant would otherwise both take the first free slug.

@@ -9,12 +9,14 @@ manifest reads through it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from charterops.models import Organization
+from charterops.sql import CompiledQuery
 from crew.panels import PanelEvent
 from crew.policy import CLOSED_STATUSES
 from events.models import EventStatus
@@ -33,24 +35,44 @@ class ManifestLine:
     on_hold: bool
 
 
-def manifest(*, organization_id: int, event_id: int) -> list[ManifestLine]:
-    """The event's guests with their waiver status, by name, in one query whatever their number."""
-    rows = (
-        Guest.objects.for_org(organization_id)
+class _ManifestRow(NamedTuple):
+    name: str
+    is_minor: bool
+    current_waiver_id: int | None
+    signed_current_at: Any
+    signed_any: bool
+
+
+# The crew event page shows the manifest on every load: its query is the ORM's (the waiver
+# rule is with_waiver_status's, nowhere else), compiled once per process.
+_MANIFEST = CompiledQuery(
+    lambda organization_ids, event_id: (
+        Guest.objects.for_orgs(organization_ids)
         .filter(event_id=event_id)
         .with_waiver_status()
         .order_by("name", "pk")
         .values_list("name", "is_minor", "current_waiver_id", "signed_current_at", "signed_any")
-    )
+    ),
+    _ManifestRow,
+    values=["event_id"],
+    why="The crew event page reads it on every load: building and compiling the query took "
+    "2.7 ms of the page's time, running it 0.3 ms (bench_reads).",
+)
+
+
+def manifest(*, organization_id: int, event_id: int) -> list[ManifestLine]:
+    """The event's guests with their waiver status, by name, in one query whatever their number."""
     lines = []
-    for name, is_minor, current_waiver_id, signed_current_at, signed_any in rows:
+    for row in _MANIFEST.run(organization_ids=[organization_id], event_id=event_id):
         status = waiver_status_of(
-            published=current_waiver_id is not None, signed_current=signed_current_at is not None, signed_any=signed_any
+            published=row.current_waiver_id is not None,
+            signed_current=row.signed_current_at is not None,
+            signed_any=bool(row.signed_any),
         )
         lines.append(
             ManifestLine(
-                name=name,
-                is_minor=is_minor,
+                name=row.name,
+                is_minor=bool(row.is_minor),
                 waiver_status=status,
                 waiver_status_label=status.label,
                 on_hold=status in ON_HOLD_STATUSES,

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from charterops.models import OutboundEmail
-from charterops.sql import Statement, select
+from charterops.sql import CompiledQuery, Statement, select
 from charterops.tests.factories import make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +105,47 @@ def test_rows_come_only_from_the_brands_asked_for(org, other_org):
 def test_no_brand_means_no_rows_and_no_query(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert select(EMAILS, organization_ids=[]) == []
+
+
+# --- ORM queries compiled once -------------------------------------------------------------
+
+
+EMAILS_AFTER = CompiledQuery(
+    lambda organization_ids, after_id: (
+        OutboundEmail.objects.filter(organization_id__in=organization_ids, pk__gt=after_id)
+        .order_by("key")
+        .values_list("id", "key")
+    ),
+    EmailRow,
+    values=["after_id"],
+    why="a test query",
+)
+
+
+def test_a_compiled_query_runs_with_the_values_of_each_call(org, other_org):
+    one, two, theirs = email(org, "one"), email(org, "two"), email(other_org, "theirs")
+    assert [row.key for row in EMAILS_AFTER.run(organization_ids=[org.pk], after_id=0)] == ["one", "two"]
+    assert [row.key for row in EMAILS_AFTER.run(organization_ids=[org.pk], after_id=one.pk)] == ["two"]
+    assert [row.key for row in EMAILS_AFTER.run(organization_ids=[other_org.pk], after_id=0)] == ["theirs"]
+    both = EMAILS_AFTER.run(organization_ids=[org.pk, other_org.pk], after_id=one.pk)
+    assert [row.id for row in both] == [theirs.pk, two.pk]
+
+
+def test_a_compiled_query_is_built_once_per_database_and_number_of_brands(org, django_assert_num_queries):
+    built = []
+    query = CompiledQuery(
+        lambda organization_ids: built.append(1) or OutboundEmail.objects.filter(organization_id__in=organization_ids),
+        EmailRow,
+        why="counting builds",
+    )
+    for _ in range(3):
+        query.run(organization_ids=[org.pk])
+    assert len(built) == 1
+    with django_assert_num_queries(0):
+        assert query.run(organization_ids=[]) == []
+
+
+def test_a_compiled_query_that_ignores_the_brands_is_refused(db):
+    unscoped = CompiledQuery(lambda organization_ids: OutboundEmail.objects.values_list("id", "key"), EmailRow, why="x")
+    with pytest.raises(ImproperlyConfigured, match="does not use"):
+        unscoped.run(organization_ids=[1])

@@ -328,3 +328,11 @@ def test_an_event_moved_to_the_edge_of_time_is_a_400_not_a_500(api_login, owner,
     assert response.status_code == 400
     if moment.startswith("2300"):  # a datetime, just not one a charter sails on
         assert "between 2000 and 2199" in response.json()["detail"]
+
+
+def test_an_event_created_at_the_edge_of_time_is_a_400_not_a_500(api_login, owner):
+    response = api_login(owner).post(
+        "/api/events/", {"name": "Far", "departure_at": "2300-01-01T10:00:00Z", "return_at": "2300-01-01T13:00:00Z"}
+    )
+    assert response.status_code == 400
+    assert "between 2000 and 2199" in response.json()["detail"]
