@@ -207,10 +207,10 @@ class CockpitEventAdmin(BookingEventAdmin):
         return [
             *super().audit_sources(request, obj),
             AuditSource(
-                history=RoleSlot.history.filter(event_id=obj.pk),
+                history=RoleSlot.audit_log.filter(event_id=obj.pk),
                 describe=lambda record: f"Crew role {slot_label(record.role, record.position)}",
             ),
-            AuditSource(history=Guest.history.filter(event_id=obj.pk), describe=lambda record: f"Guest {record.name}"),
+            AuditSource(history=Guest.audit_log.filter(event_id=obj.pk), describe=lambda record: f"Guest {record.name}"),
         ]
 
     # --- The list as CSV -----------------------------------------------------------------

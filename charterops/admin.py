@@ -120,9 +120,9 @@ class OrgScopedAdmin(BrandScopedChoices, admin.ModelAdmin):
     def audit_sources(self, request: HttpRequest, obj) -> list[AuditSource]:
         """The logs shown on the object's history page: its own; the event page adds its
         revenue (for those who may see it), crew roles and guests."""
-        if not hasattr(type(obj), "history"):
+        if not hasattr(type(obj), "audit_log"):
             return []
-        return [AuditSource(history=obj.history.all(), describe=lambda record: f"{self.opts.verbose_name}")]
+        return [AuditSource(history=obj.audit_log.all(), describe=lambda record: f"{self.opts.verbose_name}")]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

@@ -32,7 +32,7 @@ def history_user(instance: models.Model | None = None, request: Any = None, **kw
 
 
 def audited(**options: Any) -> HistoricalRecords:
-    """The audit log of a model: `history = audited(excluded_fields=[…secrets…])`."""
+    """The audit log of a model: `audit_log = audited(excluded_fields=[…secrets…])`."""
     return HistoricalRecords(get_user=history_user, **options)
 
 
@@ -41,7 +41,7 @@ def record_changes(instances: Iterable[models.Model], *, created: bool = False, 
     rows = list(instances)
     if not rows:
         return
-    manager = type(rows[0]).history
+    manager = type(rows[0]).audit_log
     manager.bulk_history_create(rows, update=not created, default_user=by or history_user())
 
 

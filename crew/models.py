@@ -124,7 +124,7 @@ class RoleSlot(models.Model):
 
     objects = org_queryset("event__organization").as_manager()
     # Who held the seat when, beside RoleClaim's story of claims and releases.
-    history = audited()
+    audit_log = audited()
 
     class Meta:
         ordering = ["event", "role", "position"]

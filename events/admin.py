@@ -176,11 +176,11 @@ class EventAdmin(OrgScopedAdmin):
 
     def audit_sources(self, request: HttpRequest, obj: Event) -> list[AuditSource]:
         """The event's own changes and its revenue's (only for those who may see revenue)."""
-        sources = [AuditSource(history=obj.history.all(), describe=lambda record: "Event")]
+        sources = [AuditSource(history=obj.audit_log.all(), describe=lambda record: "Event")]
         if request.user.has_perm("events.view_revenue", obj):
             sources.append(
                 AuditSource(
-                    history=Revenue.history.filter(event_id=obj.pk),
+                    history=Revenue.audit_log.filter(event_id=obj.pk),
                     describe=lambda record: "Revenue",
                     money=("gross", "captain_rate", "crew_rate"),
                 )

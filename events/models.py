@@ -112,7 +112,7 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
     # The audit log: every change, from the back office or through the services.
-    history = audited(excluded_fields=["updated_at"])
+    audit_log = audited(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["departure_at"]
@@ -243,7 +243,7 @@ class Revenue(models.Model):
 
     objects = RevenueQuerySet.as_manager()
     # Revenue's audit log; shown only to those holding events.view_revenue.
-    history = audited()
+    audit_log = audited()
 
     class Meta:
         verbose_name_plural = "revenue"
@@ -305,7 +305,7 @@ class ServiceKey(models.Model):
 
     objects = ServiceKeyQuerySet.as_manager()
     # Made and revoked, by whom. The hash is no one's business, and each use is not a change.
-    history = audited(excluded_fields=["key_hash", "last_used_at"])
+    audit_log = audited(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["organization", "name"]

@@ -202,9 +202,9 @@ class GuestAdmin(OrgScopedAdmin):
 
     def audit_sources(self, request: HttpRequest, obj: Guest) -> list[AuditSource]:
         return [
-            AuditSource(history=obj.history.all(), describe=lambda record: "Guest"),
+            AuditSource(history=obj.audit_log.all(), describe=lambda record: "Guest"),
             AuditSource(
-                history=WaiverSignature.history.filter(guest_id=obj.pk),
+                history=WaiverSignature.audit_log.filter(guest_id=obj.pk),
                 describe=lambda record: f"Signature of waiver #{record.template_id}",
             ),
         ]

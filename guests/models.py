@@ -87,7 +87,7 @@ class Guest(models.Model):
 
     objects = GuestQuerySet.as_manager()
     # The signing token is a secret: the log says a link was revoked, never what it was.
-    history = audited(excluded_fields=["token"])
+    audit_log = audited(excluded_fields=["token"])
 
     class Meta:
         ordering = ["event", "name"]
@@ -140,7 +140,7 @@ class WaiverTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WaiverTemplateQuerySet.as_manager()
-    history = audited()
+    audit_log = audited()
 
     class Meta:
         ordering = ["organization", "-version"]
@@ -213,7 +213,7 @@ class WaiverSignature(models.Model):
 
     objects = WaiverSignatureQuerySet.as_manager()
     # The drawn image stays in the signature itself (its SHA-256 is in the copy).
-    history = audited(excluded_fields=["signature_png"])
+    audit_log = audited(excluded_fields=["signature_png"])
 
     class Meta:
         ordering = ["-signed_at"]
