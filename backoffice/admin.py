@@ -210,7 +210,9 @@ class CockpitEventAdmin(BookingEventAdmin):
                 history=RoleSlot.audit_log.filter(event_id=obj.pk),
                 describe=lambda record: f"Crew role {slot_label(record.role, record.position)}",
             ),
-            AuditSource(history=Guest.audit_log.filter(event_id=obj.pk), describe=lambda record: f"Guest {record.name}"),
+            AuditSource(
+                history=Guest.audit_log.filter(event_id=obj.pk), describe=lambda record: f"Guest {record.name}"
+            ),
         ]
 
     # --- The list as CSV -----------------------------------------------------------------

@@ -121,9 +121,10 @@ def local_day_start(now: datetime, tz: tzinfo) -> datetime:
 
 
 def month_start(moment: datetime, months_back: int = 0) -> datetime:
-    year, month = moment.year, moment.month - months_back
-    while month < 1:
-        year, month = year - 1, month + 12
+    """The first moment of the month `months_back` months before `moment`'s (negative: after)."""
+    index = moment.year * 12 + moment.month - 1 - months_back
+    year, month = divmod(index, 12)
+    month += 1
     return moment.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -35,7 +35,7 @@ class BackOfficeSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         organizations = list(organizations_owned_by(request.user))
-        context = {**(extra_context or {})}
+        context = {"board": None, **(extra_context or {})}
         if organizations:
             now = timezone.now()
             context["board"] = dashboard(

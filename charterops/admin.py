@@ -37,10 +37,10 @@ def brand_of(obj: models.Model | None) -> int | None:
     return None
 
 
-def scoped_choices(request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+def scoped_choices(request: HttpRequest, queryset: models.QuerySet, brand: int | None = None) -> models.QuerySet:
     """Limit a choice field's rows to the form's object's brand (a new object: the brands
     the user owns). Rows of no brand (users …) are left to the field's own admin."""
-    brand = getattr(request, _BRAND_ATTR, None)
+    brand = brand if brand is not None else getattr(request, _BRAND_ATTR, None)
     owned = organizations_owned_by(request.user)
     if queryset.model is Organization:
         return queryset.filter(pk=brand) if brand is not None else queryset.filter(pk__in=owned)
@@ -160,11 +160,21 @@ class ReadOnlyAdminMixin:
 
 
 class OrgScopedInline(BrandScopedChoices):
-    """Inline counterpart of OrgScopedAdmin: related-row choices are the parent's brand's."""
+    """Inline counterpart of OrgScopedAdmin: related-row choices are the parent's brand's,
+    the rows' own (hidden) ids included."""
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         self._remember_brand(request, obj)
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        brand = brand_of(obj)
+
+        def add_fields(formset_self, form, index) -> None:
+            formset.add_fields(formset_self, form, index)
+            own_id = form.fields.get(formset_self.model._meta.pk.name)
+            if own_id is not None and getattr(own_id, "queryset", None) is not None:
+                own_id.queryset = scoped_choices(request, own_id.queryset, brand)
+
+        return type(formset.__name__, (formset,), {"add_fields": add_fields})
 
 
 class MembershipInline(admin.TabularInline):

@@ -307,7 +307,7 @@ class RoleSlotInline(OrgScopedInline, admin.TabularInline):
         return type(formset.__name__, (formset,), {"request": request})
 
 
-class ChecklistTemplateItemInline(admin.TabularInline):
+class ChecklistTemplateItemInline(OrgScopedInline, admin.TabularInline):
     model = ChecklistTemplateItem
     extra = 1
     fields = ["position", "text", "responsible_role", "anchor", "offset_minutes"]

@@ -418,7 +418,7 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
         return False
 
 
-class PhotoModerationInline(admin.TabularInline):
+class PhotoModerationInline(OrgScopedInline, admin.TabularInline):
     """Who hid, showed or deleted the photo, and when: read-only."""
 
     model = PhotoModeration
