@@ -125,7 +125,7 @@ class CrewMemberAdmin(OrgScopedAdmin):
         sailed = sum(row.hours for row in rows if row.status == "completed")
         body = format_html_join(
             "",
-            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f} h</td><td>{}</td></tr>',
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} h</td><td>{}</td></tr>',
             (
                 (
                     reverse("admin:events_event_change", args=[row.event_id]),
@@ -133,7 +133,7 @@ class CrewMemberAdmin(OrgScopedAdmin):
                     moment(row.departure_at, tz),
                     row.slot,
                     EventStatus(row.status).label,
-                    row.hours,
+                    f"{row.hours:.1f}",
                     "yes" if row.acknowledged else "not yet",
                 )
                 for row in rows
@@ -142,11 +142,11 @@ class CrewMemberAdmin(OrgScopedAdmin):
         return format_html(
             '<div class="table-scroll"><table class="cockpit-table"><thead><tr><th>Charter</th><th>Departure</th>'
             "<th>Role</th><th>Status</th><th>Hours</th><th>Acknowledged</th></tr></thead><tbody>{}</tbody></table>"
-            "</div><p>{} assignment(s); {:.1f} h sailed on completed charters, {:.1f} h in all.</p>",
+            "</div><p>{} assignment(s); {} h sailed on completed charters, {} h in all.</p>",
             body,
             len(rows),
-            sailed,
-            sum(row.hours for row in rows),
+            f"{sailed:.1f}",
+            f"{sum(row.hours for row in rows):.1f}",
         )
 
     @admin.display(description="Email status")

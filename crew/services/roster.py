@@ -180,10 +180,9 @@ def crew_member_update(
         if membership.role != role:
             membership.role = role
             membership.save(update_fields=["role"])
-    if crew_member.phone != phone:
-        crew_member.phone = phone
-        crew_member.full_clean()
-        crew_member.save(update_fields=["phone"])
+    crew_member.phone = phone
+    crew_member.full_clean(exclude=["user", "organization"])
+    crew_member.save(update_fields=["phone"])
     return crew_member
 
 
