@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -25,10 +26,9 @@ def history_user(instance: models.Model | None = None, request: Any = None, **kw
     if request is None:
         return None
     principal = getattr(request, "principal", None)
-    if principal is not None:
-        return principal.user
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+    user = principal.user if principal is not None else getattr(request, "user", None)
+    # A booking platform's key authenticates as a stand-in that is no user account.
+    return user if isinstance(user, get_user_model()) and user.is_authenticated else None
 
 
 def audited(**options: Any) -> HistoricalRecords:
