@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from charterops.models import OutboundEmail
+from guests.tests.factories import make_guest
 
 from .scenario import populate
 
@@ -16,9 +17,7 @@ SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "h
 def test_the_owners_pages_fit_1366_px_and_a_phone(chromium_browser, live_server, owner, org, artifact):
     brand = populate(org, "Sandpiper")
     for n in range(4):
-        from guests.tests.factories import make_guest
-
-        make_guest(brand.event, f"Guest With A Rather Long Name Number {n}", email=f"guest.long.address.{n}@example.com")
+        make_guest(brand.event, f"Guest With A Rather Long Name {n}", email=f"guest.long.address.{n}@example.com")
     email = OutboundEmail.objects.filter(organization=org, kind="waiver_request").first()
     day = brand.event.departure_at.astimezone(org.tz).date().isoformat()
     pages = {
@@ -31,7 +30,7 @@ def test_the_owners_pages_fit_1366_px_and_a_phone(chromium_browser, live_server,
         "outbox-email": reverse("admin:charterops_outboundemail_change", args=[email.pk]),
         "manifest": reverse("admin:backoffice_manifest") + f"?day={day}",
     }
-    for screen, viewport in SCREENS.items():
+    for viewport in SCREENS.values():
         context = chromium_browser.new_context(viewport=viewport, base_url=live_server.url)
         page = context.new_page()
         page.set_default_timeout(20_000)
