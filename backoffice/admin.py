@@ -126,8 +126,8 @@ class AgeingFilter(admin.SimpleListFilter):
 
 
 class CockpitEventAdmin(BookingEventAdmin):
-    change_form_template = "backoffice/event_change_form.html"
-    change_list_template = "backoffice/event_change_list.html"
+    change_form_template = "admin/backoffice/event_change_form.html"
+    change_list_template = "admin/backoffice/event_change_list.html"
     list_filter = [WhenFilter, "status", CrewFilter, AgeingFilter, "organization", "vessel", "source"]
 
     def get_urls(self):

@@ -22,7 +22,7 @@ class BackOfficeSite(admin.AdminSite):
     site_header = "CharterOps back office"
     site_title = "CharterOps back office"
     index_title = "Today"
-    index_template = "backoffice/dashboard.html"
+    index_template = "admin/backoffice/dashboard.html"
     # "View site": the crew pages an owner also uses (their events on a phone).
     site_url = "/crew/"
 
@@ -78,7 +78,7 @@ class BackOfficeSite(admin.AdminSite):
             "charters": list(charters.values()),
             "csv_url": f"{reverse('admin:backoffice_manifest_csv')}?day={day.isoformat()}",
         }
-        return TemplateResponse(request, "backoffice/manifest.html", context)
+        return TemplateResponse(request, "admin/backoffice/manifest.html", context)
 
     def manifest_csv(self, request: HttpRequest) -> HttpResponse:
         day, guests = self._manifest(request)
