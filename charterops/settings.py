@@ -65,7 +65,8 @@ SITE_URL_DEFAULT = "http://127.0.0.1:8000"
 SITE_URL = env("SITE_URL", SITE_URL_DEFAULT).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin with the back office's own site: the dashboard as its first page.
+    "backoffice.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,12 +75,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "charterops",
     "events",
     "crew",
     "bookings",
     "guests",
     "reports",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "charterops.middleware.OwnerTimeZoneMiddleware",
+    # The audit log (django-simple-history) records who made each change in a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -161,6 +166,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date-and-time format in the back office, with its zone (charterops/formats/en).
+FORMAT_MODULE_PATH = ["charterops.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -5,14 +5,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from charterops.admin import OrgScopedAdmin, OrgScopedInline, ReadOnlyAdminMixin
+from charterops.display import moment
 from charterops.errors import DomainError
 from charterops.mail import suppressed_addresses
 from charterops.models import Membership
 from events.admin import register_event_inline
+from events.models import EventStatus
 
-from . import services
+from . import selectors, services
 from .auth import crew_member_deactivate
 from .magic_links import CREW_HOME, magic_link_create, magic_link_url
 from .models import (
@@ -24,6 +28,7 @@ from .models import (
     RoleClaim,
     RoleSlot,
 )
+from .policy import sails_as_captain
 
 
 class CrewMemberAddForm(forms.ModelForm):
@@ -41,7 +46,48 @@ class CrewMemberAddForm(forms.ModelForm):
         fields = ["organization", "phone"]
 
 
-class CrewExternalIdInline(admin.TabularInline):
+class CrewMemberChangeForm(forms.ModelForm):
+    """A crew member in full: the person (name, email), phone, whether they may sail as
+    captain; saved through crew.services.crew_member_update."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField()
+    captain_qualified = forms.BooleanField(
+        label="May sail as captain", required=False, help_text="An owner of the brand always may."
+    )
+
+    class Meta:
+        model = CrewMember
+        fields = ["phone", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.instance
+        if member.pk:
+            user = member.user
+            self.initial.update(first_name=user.first_name, last_name=user.last_name, email=user.email)
+            role = Membership.objects.filter(user=user, organization_id=member.organization_id).values("role")[:1]
+            self.initial["captain_qualified"] = sails_as_captain(role[0]["role"] if role else None)
+
+    by = None  # who edits: set by CrewMemberAdmin.get_form
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors and self.instance.pk:
+            refusal = services.crew_member_update_refusal(
+                crew_member=self.instance,
+                by=self.by,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            if refusal is not None:
+                raise refusal
+        return cleaned
+
+
+class CrewExternalIdInline(OrgScopedInline, admin.TabularInline):
     """The ids booking platforms know this person by: a booking naming them finds them."""
 
     model = CrewExternalId
@@ -56,9 +102,52 @@ class CrewMemberAdmin(OrgScopedAdmin):
     list_filter = ["organization", "active"]
     list_select_related = ["user", "organization"]
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
-    fields = ["user", "organization", "phone", "active", "email_status"]
-    readonly_fields = ["user", "organization", "email_status"]
+    fields = [
+        "organization",
+        ("first_name", "last_name"),
+        "email",
+        "phone",
+        "captain_qualified",
+        "active",
+        "email_status",
+        "assignments",
+    ]
+    readonly_fields = ["organization", "email_status", "assignments"]
     actions = ["make_sign_in_link"]
+
+    @admin.display(description="Assignments and hours")
+    def assignments(self, member: CrewMember) -> str:
+        """Every seat they hold on the brand's charters, with the hours of each and in all."""
+        rows = selectors.assignments_of(crew_member_id=member.pk, organization_id=member.organization_id)
+        if not rows:
+            return "No assignments yet."
+        tz = member.organization.tz
+        sailed = sum(row.hours for row in rows if row.status == "completed")
+        body = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} h</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:events_event_change", args=[row.event_id]),
+                    row.event_name,
+                    moment(row.departure_at, tz),
+                    row.slot,
+                    EventStatus(row.status).label,
+                    f"{row.hours:.1f}",
+                    "yes" if row.acknowledged else "not yet",
+                )
+                for row in rows
+            ),
+        )
+        return format_html(
+            '<div class="table-scroll"><table class="cockpit-table"><thead><tr><th>Charter</th><th>Departure</th>'
+            "<th>Role</th><th>Status</th><th>Hours</th><th>Acknowledged</th></tr></thead><tbody>{}</tbody></table>"
+            "</div><p>{} assignment(s); {} h sailed on completed charters, {} h in all.</p>",
+            body,
+            len(rows),
+            f"{sailed:.1f}",
+            f"{sum(row.hours for row in rows):.1f}",
+        )
 
     @admin.display(description="Email status")
     def email_status(self, member: CrewMember) -> str:
@@ -83,9 +172,9 @@ class CrewMemberAdmin(OrgScopedAdmin):
         return member.user.email
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = CrewMemberAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = CrewMemberAddForm if obj is None else CrewMemberChangeForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
@@ -100,10 +189,22 @@ class CrewMemberAdmin(OrgScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: CrewMember, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
-            if "active" in form.changed_data and not obj.active:
-                # Unticking "active" also ends every token the crew member holds.
-                crew_member_deactivate(crew_member=obj)
+            data = form.cleaned_data
+            services.crew_member_update(
+                crew_member=obj,
+                by=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+                captain_qualified=data["captain_qualified"],
+            )
+            if "active" in form.changed_data:
+                if obj.active:
+                    CrewMember.objects.filter(pk=obj.pk).update(active=True)
+                else:
+                    # Unticking "active" also ends every token the crew member holds.
+                    crew_member_deactivate(crew_member=obj)
             return
         data = form.cleaned_data
         created = services.crew_member_create(
@@ -134,6 +235,27 @@ class RoleSlotFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form) and form.instance.holder_id:
                 raise ValidationError(f"Release {form.instance.holder} from {form.instance} before deleting the slot.")
+        self._refuse_before_saving()
+
+    def _refuse_before_saving(self) -> None:
+        """Ask crew.policy (through the services' own question) about every change of holder
+        now, so that a refusal shows on the form and nothing is saved — never an error beside
+        "changed successfully"."""
+        by = self.request.user if self.request else None
+        for form in self.forms:
+            if not form.instance.pk or "holder" not in form.changed_data or form.errors:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            holder = form.cleaned_data.get("holder")
+            slot = form.instance
+            if holder is None:
+                refusal = services.role_release_refusal(slot=slot, by=by)
+            else:
+                refusal = services.role_designate_refusal(slot=slot, crew_member=holder, by=by, replace=True)
+            if refusal is not None:
+                text = refusal.message if isinstance(refusal, DomainError) else " ".join(refusal.messages)
+                form.add_error("holder", text)
 
     def save_new(self, form, commit: bool = True) -> RoleSlot:
         holder = form.cleaned_data.get("holder")
@@ -177,6 +299,7 @@ class RoleSlotInline(OrgScopedInline, admin.TabularInline):
     fields = ["role", "position", "holder", "acknowledged_at"]
     readonly_fields = ["acknowledged_at"]
     verbose_name_plural = "Crew roles"
+    ordering = [selectors.ROLE_RANK, "position"]  # captain, first mate, deckhands by number
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -184,7 +307,7 @@ class RoleSlotInline(OrgScopedInline, admin.TabularInline):
         return type(formset.__name__, (formset,), {"request": request})
 
 
-class ChecklistTemplateItemInline(admin.TabularInline):
+class ChecklistTemplateItemInline(OrgScopedInline, admin.TabularInline):
     model = ChecklistTemplateItem
     extra = 1
     fields = ["position", "text", "responsible_role", "anchor", "offset_minutes"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from charterops.audit import audited
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet, org_queryset
 from events.models import Event, EventType, Source
@@ -122,6 +123,8 @@ class RoleSlot(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     objects = org_queryset("event__organization").as_manager()
+    # Who held the seat when, beside RoleClaim's story of claims and releases.
+    audit_log = audited()
 
     class Meta:
         ordering = ["event", "role", "position"]

@@ -768,3 +768,133 @@ def crew_only_addresses(addresses: Iterable[str]) -> set[str]:
         .values_list("address", flat=True)
     )
     return set(rows)
+
+
+# --- The owner's dashboard (back office) ---
+#
+# Per-event counts for a handful of events (today's, this week's), one query whatever
+# their number; nothing here reads money.
+
+
+@dataclass(frozen=True, slots=True)
+class RosterFill:
+    """How full an event's roster is."""
+
+    slots: int
+    filled: int
+    unacknowledged: int  # held by someone designated who has not said "I'll be there"
+
+    @property
+    def open(self) -> int:
+        return self.slots - self.filled
+
+
+def roster_fill(*, organizations: Organizations, event_ids: Iterable[int]) -> dict[int, RosterFill]:
+    """Slots, filled slots and unacknowledged designations per event (of these brands only)."""
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    rows = (
+        RoleSlot.objects.for_orgs(list(organizations))
+        .filter(event_id__in=ids)
+        .values("event")
+        .annotate(
+            slots=Count("pk"),
+            filled=Count("pk", filter=Q(holder__isnull=False)),
+            unacknowledged=Count("pk", filter=Q(holder__isnull=False, acknowledged_at__isnull=True)),
+        )
+        .order_by()
+    )
+    return {
+        row["event"]: RosterFill(slots=row["slots"], filled=row["filled"], unacknowledged=row["unacknowledged"])
+        for row in rows
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class UnacknowledgedRow:
+    """An event about to sail with crew designated who have not acknowledged their role."""
+
+    event_id: int
+    organization_id: int
+    departure_at: datetime
+    unacknowledged: int
+
+
+def unacknowledged_departing(
+    *, organizations: Organizations, start: datetime, within: timedelta
+) -> list[UnacknowledgedRow]:
+    """Events departing in [start, start + within), not closed, with held but unacknowledged slots."""
+    rows = (
+        RoleSlot.objects.for_orgs(list(organizations))
+        .filter(
+            holder__isnull=False,
+            acknowledged_at__isnull=True,
+            event__departure_at__gte=start,
+            event__departure_at__lt=start + within,
+        )
+        .exclude(event__status__in=CLOSED_STATUSES)
+        .values("event", "event__organization", "event__departure_at")
+        .annotate(n=Count("pk"))
+        .order_by("event__departure_at", "event")
+    )
+    return [
+        UnacknowledgedRow(
+            event_id=row["event"],
+            organization_id=row["event__organization"],
+            departure_at=row["event__departure_at"],
+            unacknowledged=row["n"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A seat a crew member holds, with the charter's hours (the back office's crew page)."""
+
+    event_id: int
+    event_name: str
+    organization_id: int
+    status: str
+    departure_at: datetime
+    return_at: datetime
+    slot: str
+    acknowledged: bool
+
+    @property
+    def hours(self) -> float:
+        return (self.return_at - self.departure_at).total_seconds() / 3600
+
+
+def assignments_of(*, crew_member_id: int, organization_id: int) -> list[Assignment]:
+    """Every seat the crew member holds on the brand's events, latest first (one query)."""
+    rows = (
+        RoleSlot.objects.for_org(organization_id)
+        .filter(holder_id=crew_member_id)
+        .order_by("-event__departure_at", "event_id")
+        .values_list(
+            "event_id",
+            "event__name",
+            "event__organization_id",
+            "event__status",
+            "event__departure_at",
+            "event__return_at",
+            "role",
+            "position",
+            "acknowledged_at",
+        )
+    )
+    return [
+        Assignment(
+            event_id=event_id,
+            event_name=name,
+            organization_id=org_id,
+            status=status,
+            departure_at=departure_at,
+            return_at=return_at,
+            slot=slot_label(role, position),
+            acknowledged=acknowledged_at is not None,
+        )
+        for event_id, name, org_id, status, departure_at, return_at, role, position, acknowledged_at in rows
+    ]

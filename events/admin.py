@@ -6,9 +6,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
-from charterops.admin import OrgScopedAdmin, ReadOnlyAdminMixin
+from charterops.admin import OrgScopedAdmin, OrgScopedInline, ReadOnlyAdminMixin
+from charterops.audit import AuditSource
+from charterops.display import moment, money
 from charterops.errors import DomainError
 from charterops.models import OutboundEmail
 
@@ -48,26 +49,73 @@ class VesselAdmin(OrgScopedAdmin):
     search_fields = ["name", "home_port"]
 
 
-class RevenueInline(admin.StackedInline):
+class RevenueForm(forms.ModelForm):
+    class Meta:
+        model = Revenue
+        fields = [*services.REVENUE_FIELDS]
+        labels = {
+            "gross": "Gross (USD)",
+            "captain_rate": "Captain rate (USD per hour)",
+            "crew_rate": "Crew rate (USD per person per hour)",
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # A crew count typed by hand is the owner's figure: the roster no longer moves it.
+        if "crew_count" in self.changed_data and "crew_count_override" not in self.changed_data:
+            cleaned["crew_count_override"] = True
+            self.instance.crew_count_override = True
+        return cleaned
+
+
+class RevenueInline(OrgScopedInline, admin.StackedInline):
+    """The event's money, with its currency. Shown only to those holding events.view_revenue
+    (Django's inline permissions): crew never do."""
+
     model = Revenue
+    form = RevenueForm
     can_delete = False
     max_num = 1
-    readonly_fields = ["captain_fee", "crew_wages", "port_fees", "net"]
+    readonly_fields = ["captain_fee_shown", "crew_wages_shown", "port_fees_shown", "net_shown"]
     fields = [
         "gross",
         ("captain_rate", "captain_hours"),
-        ("crew_rate", "crew_count", "crew_hours"),
+        ("crew_rate", "crew_hours"),
+        ("crew_count", "crew_count_override"),
         "port_fee_pct",
-        ("captain_fee", "crew_wages", "port_fees", "net"),
+        ("captain_fee_shown", "crew_wages_shown", "port_fees_shown", "net_shown"),
     ]
 
+    @admin.display(description="Captain fee")
+    def captain_fee_shown(self, revenue: Revenue) -> str:
+        return money(revenue.captain_fee) if revenue.pk else "—"
 
-class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    @admin.display(description="Crew wages")
+    def crew_wages_shown(self, revenue: Revenue) -> str:
+        return money(revenue.crew_wages) if revenue.pk else "—"
+
+    @admin.display(description="Port fees")
+    def port_fees_shown(self, revenue: Revenue) -> str:
+        return money(revenue.port_fees) if revenue.pk else "—"
+
+    @admin.display(description="Net")
+    def net_shown(self, revenue: Revenue) -> str:
+        return money(revenue.net) if revenue.pk else "—"
+
+
+class TransitionInline(ReadOnlyAdminMixin, OrgScopedInline, admin.TabularInline):
     model = EventTransition
     extra = 0
-    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+    readonly_fields = ["move", "by", "at", "reason"]
     fields = readonly_fields
     verbose_name_plural = "Status history"
+
+    @admin.display(description="Move")
+    def move(self, transition: EventTransition) -> str:
+        return f"{transition.get_from_status_display()} → {transition.get_to_status_display()}"
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("by")
 
 
 def _transition_action(to_status: EventStatus, verb: str):
@@ -122,9 +170,22 @@ class EventAdmin(OrgScopedAdmin):
     def get_prepopulated_fields(self, request: HttpRequest, obj=None):
         return {}
 
-    @admin.display(description="Departure (local)", ordering="departure_at")
+    @admin.display(description="Departure", ordering="departure_at")
     def local_departure(self, event: Event) -> str:
-        return f"{timezone.localtime(event.departure_at, event.organization.tz):%a %d %b %Y %H:%M}"
+        return moment(event.departure_at, event.organization.tz)
+
+    def audit_sources(self, request: HttpRequest, obj: Event) -> list[AuditSource]:
+        """The event's own changes and its revenue's (only for those who may see revenue)."""
+        sources = [AuditSource(history=obj.audit_log.all(), describe=lambda record: "Event")]
+        if request.user.has_perm("events.view_revenue", obj):
+            sources.append(
+                AuditSource(
+                    history=Revenue.audit_log.filter(event_id=obj.pk),
+                    describe=lambda record: "Revenue",
+                    money=("gross", "captain_rate", "crew_rate"),
+                )
+            )
+        return sources
 
     def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
         if change:
@@ -232,7 +293,7 @@ class WebhookEndpointAdmin(OrgScopedAdmin):
             self.message_user(
                 request,
                 f"New signing secret of {endpoint.url}: {rotated.secret} — shown once. The previous secret "
-                f"also signs until {rotated.endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC.",
+                f"also signs until {moment(rotated.endpoint.previous_secret_expires_at)}.",
                 messages.WARNING,
             )
 
@@ -251,7 +312,7 @@ class WebhookEndpointAdmin(OrgScopedAdmin):
         self.message_user(request, f"Disabled {queryset.count()} endpoint(s).", messages.SUCCESS)
 
 
-class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyAdminMixin, OrgScopedInline, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     fields = ["number", "started_at", "duration_ms", "status_code", "response_excerpt", "error"]
@@ -330,18 +391,18 @@ class NudgeDisplay:
     def who(self, nudge: Nudge) -> str:
         return f"{nudge.name} <{nudge.address}>" if nudge.name and nudge.name != nudge.address else nudge.address
 
-    @admin.display(description="Due (local)", ordering="due_at")
+    @admin.display(description="Due", ordering="due_at")
     def due_local(self, nudge: Nudge) -> str:
-        return f"{timezone.localtime(nudge.due_at, nudge.organization.tz):%a %d %b %Y %H:%M}"
+        return moment(nudge.due_at, nudge.organization.tz)
 
     @admin.display(description="Outcome")
     def outcome_display(self, nudge: Nudge) -> str:
         """Sent (when) / queued / failed / bounced, from its email; held (until when) / skipped (why)."""
         outcome, tz = nudge.outcome, nudge.organization.tz
         if outcome == NudgeStatus.HELD and nudge.release_at:
-            return f"Held for quiet hours until {timezone.localtime(nudge.release_at, tz):%a %H:%M}"
+            return f"Held for quiet hours until {moment(nudge.release_at, tz)}"
         if outcome == OutboundEmail.Status.SENT and nudge.email.sent_at:
-            return f"Sent {timezone.localtime(nudge.email.sent_at, tz):%a %d %b %H:%M}"
+            return f"Sent {moment(nudge.email.sent_at, tz)}"
         if outcome in OutboundEmail.Status.values and nudge.email_id:
             label = OutboundEmail.Status(outcome).label
             return f"{label}: {nudge.email.error}" if nudge.email.error else label
@@ -349,7 +410,7 @@ class NudgeDisplay:
         return f"{label}: {nudge.reason}" if nudge.reason else label
 
 
-class NudgeInline(NudgeDisplay, ReadOnlyAdminMixin, admin.TabularInline):
+class NudgeInline(NudgeDisplay, ReadOnlyAdminMixin, OrgScopedInline, admin.TabularInline):
     model = Nudge
     extra = 0
     fields = ["due_local", "what", "who", "outcome_display"]

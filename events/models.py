@@ -12,6 +12,7 @@ from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
+from charterops.audit import audited
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet, org_queryset
 
@@ -110,6 +111,8 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    # The audit log: every change, from the back office or through the services.
+    audit_log = audited(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["departure_at"]
@@ -237,8 +240,15 @@ class Revenue(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Port / dock fee as a percentage of gross.",
     )
+    crew_count_override = models.BooleanField(
+        "crew count set by hand",
+        default=False,
+        help_text="Unticked, the crew count follows the roster (first mate and deckhands aboard).",
+    )
 
     objects = RevenueQuerySet.as_manager()
+    # Revenue's audit log; shown only to those holding events.view_revenue.
+    audit_log = audited()
 
     class Meta:
         verbose_name_plural = "revenue"
@@ -299,6 +309,8 @@ class ServiceKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ServiceKeyQuerySet.as_manager()
+    # Made and revoked, by whom. The hash is no one's business, and each use is not a change.
+    audit_log = audited(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["organization", "name"]

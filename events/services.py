@@ -18,7 +18,16 @@ from . import webhooks
 from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source, WebhookEventType
 from .signals import event_changed, event_created, event_transitioned, event_transitioning
 
-REVENUE_FIELDS = ("gross", "captain_rate", "captain_hours", "crew_rate", "crew_count", "crew_hours", "port_fee_pct")
+REVENUE_FIELDS = (
+    "gross",
+    "captain_rate",
+    "captain_hours",
+    "crew_rate",
+    "crew_count",
+    "crew_hours",
+    "port_fee_pct",
+    "crew_count_override",
+)
 EVENT_EDITABLE_FIELDS = (
     "name",
     "event_type",
@@ -119,8 +128,19 @@ def revenue_set(*, event: Event, **figures: Any) -> Revenue:
     """Create or update the event's revenue; unspecified figures keep their values."""
     revenue, _ = Revenue.objects.select_for_update().get_or_create(event=event)
     # Amounts arrive as str, float or Decimal; the row keeps them exact.
-    data = {field: _decimal(value) if field != "crew_count" else value for field, value in figures.items()}
+    exact = ("crew_count", "crew_count_override")
+    data = {field: _decimal(value) if field not in exact else value for field, value in figures.items()}
     return model_update(instance=revenue, fields=REVENUE_FIELDS, data=data)
+
+
+@transaction.atomic
+def revenue_crew_count_follow(*, event: Event, crew_count: int) -> None:
+    """The roster changed (crew.services counts who is aboard): a revenue whose crew count
+    is not set by hand takes the new count."""
+    revenue = Revenue.objects.select_for_update().filter(event=event, crew_count_override=False).first()
+    if revenue is not None and revenue.crew_count != crew_count:
+        revenue.crew_count = crew_count
+        revenue.save(update_fields=["crew_count"])
 
 
 def _decimal(value: Any) -> Any:

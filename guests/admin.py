@@ -1,19 +1,24 @@
 """Back office for guests (also inline on the event page), waiver texts, signatures and guest pages."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from charterops.admin import OrgScopedAdmin
+from charterops.admin import OrgScopedAdmin, OrgScopedInline
+from charterops.audit import AuditSource
 from charterops.errors import DomainError
 from crew.services import event_start
 from events.admin import register_event_inline
-from events.models import Event
+from events.models import Event, EventStatus
 
 from . import services
 from .brand import Clock
@@ -45,11 +50,12 @@ class GuestFormSet(BaseInlineFormSet):
 
 
 @register_event_inline
-class GuestInline(admin.TabularInline):
+class GuestInline(OrgScopedInline, admin.TabularInline):
     model = Guest
     formset = GuestFormSet
     extra = 0
-    fields = ["name", "email", "phone", "date_of_birth", "is_minor", "guardian_name", "waiver", "signing_link"]
+    # Date of birth is on the guest's own page: the manifest fits 1366 px without it.
+    fields = ["name", "email", "phone", "is_minor", "guardian_name", "waiver", "signing_link"]
     readonly_fields = ["waiver", "signing_link"]
     verbose_name_plural = "Guests (manifest)"
     template = "admin/guests/guest/manifest_inline.html"
@@ -104,12 +110,21 @@ def _signed_at(signature: WaiverSignature) -> str:
     return Clock.of(signature.organization).record(signature.signed_at)
 
 
-class SignatureInline(admin.TabularInline):
+def _pdf_link(signature: WaiverSignature) -> str:
+    url = reverse("admin:guests_waiversignature_pdf", args=[signature.pk])
+    return format_html('<a href="{}">Download PDF</a>', url)
+
+
+class SignatureInline(OrgScopedInline, admin.TabularInline):
     model = WaiverSignature
     extra = 0
     can_delete = False
-    fields = ["template", "signed_name", "signer", "relationship", "signed", "ip_address"]
+    fields = ["template", "signed_name", "signer", "relationship", "signed", "ip_address", "pdf"]
     readonly_fields = fields
+
+    @admin.display(description="Signed copy")
+    def pdf(self, signature: WaiverSignature) -> str:
+        return _pdf_link(signature)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("organization", "template")
@@ -125,10 +140,48 @@ class SignatureInline(admin.TabularInline):
         return False
 
 
+class WaiverFilter(admin.SimpleListFilter):
+    """Guests on hold (GuestQuerySet.on_hold: not signed the current waiver) or cleared."""
+
+    title = "waiver"
+    parameter_name = "waiver"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("on_hold", "On hold (not signed)"), ("signed", "Signed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "on_hold":
+            return queryset.filter(on_hold=True)
+        if self.value() == "signed":
+            return queryset.filter(on_hold=False)
+        return queryset
+
+
+class DepartingFilter(admin.SimpleListFilter):
+    """Guests of charters departing soon (not cancelled, not closed)."""
+
+    title = "departing"
+    parameter_name = "departing"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("today", "Today"), ("week", "In the next 7 days"), ("upcoming", "Not yet returned")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        spans = {"today": timedelta(days=1), "week": timedelta(days=7)}
+        if self.value() in spans:
+            return queryset.filter(
+                event__departure_at__gte=now, event__departure_at__lt=now + spans[self.value()]
+            ).exclude(event__status__in=[EventStatus.CANCELLED, EventStatus.COMPLETED])
+        if self.value() == "upcoming":
+            return queryset.filter(event__return_at__gte=now).exclude(event__status=EventStatus.CANCELLED)
+        return queryset
+
+
 @admin.register(Guest)
 class GuestAdmin(OrgScopedAdmin):
     list_display = ["name", "event", "organization", "email", "is_minor", "waiver"]
-    list_filter = ["organization", "is_minor"]
+    list_filter = [WaiverFilter, DepartingFilter, "organization", "is_minor"]
     list_select_related = ["event", "organization"]
     search_fields = ["name", "email", "event__name", "event__slug"]
     autocomplete_fields = ["event"]
@@ -146,6 +199,15 @@ class GuestAdmin(OrgScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # A guest never moves to another event (their signatures are for this one).
         return ["event"] if obj else []
+
+    def audit_sources(self, request: HttpRequest, obj: Guest) -> list[AuditSource]:
+        return [
+            AuditSource(history=obj.audit_log.all(), describe=lambda record: "Guest"),
+            AuditSource(
+                history=WaiverSignature.audit_log.filter(guest_id=obj.pk),
+                describe=lambda record: f"Signature of waiver #{record.template_id}",
+            ),
+        ]
 
     def save_model(self, request: HttpRequest, obj: Guest, form, change: bool) -> None:
         fields = {f: form.cleaned_data[f] for f in services.GUEST_FIELDS if f in form.cleaned_data}
@@ -282,9 +344,9 @@ class WaiverTemplateAdmin(OrgScopedAdmin):
 
 @admin.register(WaiverSignature)
 class WaiverSignatureAdmin(OrgScopedAdmin):
-    """The audit trail: read-only, never edited or deleted."""
+    """The audit trail: read-only, never edited or deleted; its PDF copy downloadable."""
 
-    list_display = ["signed_name", "guest", "template", "signed", "ip_address"]
+    list_display = ["signed_name", "guest", "template", "signed", "ip_address", "pdf"]
     list_filter = ["organization"]
     list_select_related = ["guest", "template", "organization"]
     search_fields = ["signed_name", "guest__name", "guest__email"]
@@ -304,8 +366,36 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
         "text_sha256",
         "image_sha256",
         "pdf_sha256",
+        "pdf",
     ]
     readonly_fields = fields
+
+    @admin.display(description="Signed copy")
+    def pdf(self, signature: WaiverSignature) -> str:
+        return _pdf_link(signature)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:object_id>/waiver.pdf",
+                self.admin_site.admin_view(self.pdf_view),
+                name="guests_waiversignature_pdf",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The PDF copy the guest received (made again, identically, if the file is missing)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        signature = self.get_object(request, str(object_id))  # another brand's: 404
+        services.waiver_pdf_ensure(signature=signature)
+        return FileResponse(
+            default_storage.open(signature.pdf_path, "rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"waiver-{signature.guest.event.slug}-{signature.public_id}.pdf",
+        )
 
     @admin.display(description="Signed at", ordering="signed_at")
     def signed(self, signature: WaiverSignature) -> str:
@@ -328,7 +418,7 @@ class WaiverSignatureAdmin(OrgScopedAdmin):
         return False
 
 
-class PhotoModerationInline(admin.TabularInline):
+class PhotoModerationInline(OrgScopedInline, admin.TabularInline):
     """Who hid, showed or deleted the photo, and when: read-only."""
 
     model = PhotoModeration

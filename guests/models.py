@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from charterops.audit import audited
 from charterops.models import Organization
 from charterops.tenancy import OrgQuerySet
 from events.models import Event, EventStatus
@@ -85,6 +86,8 @@ class Guest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GuestQuerySet.as_manager()
+    # The signing token is a secret: the log says a link was revoked, never what it was.
+    audit_log = audited(excluded_fields=["token"])
 
     class Meta:
         ordering = ["event", "name"]
@@ -137,6 +140,7 @@ class WaiverTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WaiverTemplateQuerySet.as_manager()
+    audit_log = audited()
 
     class Meta:
         ordering = ["organization", "-version"]
@@ -208,6 +212,8 @@ class WaiverSignature(models.Model):
     )
 
     objects = WaiverSignatureQuerySet.as_manager()
+    # The drawn image stays in the signature itself (its SHA-256 is in the copy).
+    audit_log = audited(excluded_fields=["signature_png"])
 
     class Meta:
         ordering = ["-signed_at"]

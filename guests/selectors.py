@@ -159,3 +159,48 @@ def reachable_contacts(*, organizations: Organizations) -> int:
     return (
         Guest.objects.for_orgs(list(organizations)).exclude(email="").values(address=Lower("email")).distinct().count()
     )
+
+
+# --- The owner's dashboard (back office) ---
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverCounts:
+    """An event's guests and how many of them are on hold (GuestQuerySet.on_hold's rule)."""
+
+    guests: int
+    on_hold: int
+
+    @property
+    def cleared(self) -> int:
+        return self.guests - self.on_hold
+
+
+def waiver_counts(*, organizations: Organizations, event_ids: Iterable[int]) -> dict[int, WaiverCounts]:
+    """Guests and guests on hold per event (of these brands only), in one query."""
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    rows = (
+        Guest.objects.for_orgs(list(organizations))
+        .filter(event_id__in=ids)
+        .with_waiver_status()
+        .values("event")
+        .annotate(guests=Count("pk"), held=Count("pk", filter=Q(on_hold=True)))
+        .order_by()
+    )
+    return {row["event"]: WaiverCounts(guests=row["guests"], on_hold=row["held"]) for row in rows}
+
+
+def manifest_rows(*, organizations: Organizations, start: datetime, end: datetime) -> list[Guest]:
+    """Every guest of the brands' charters departing in [start, end) and not cancelled, with
+    their event (and its brand and vessel) and waiver status, by departure then name: the
+    day's manifest for the dock (contact details included: the owner's eyes only)."""
+    return list(
+        Guest.objects.for_orgs(list(organizations))
+        .filter(event__departure_at__gte=start, event__departure_at__lt=end)
+        .exclude(event__status=EventStatus.CANCELLED)
+        .with_waiver_status()
+        .select_related("event__organization", "event__vessel")
+        .order_by("event__departure_at", "event_id", "name", "pk")
+    )

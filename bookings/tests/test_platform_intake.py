@@ -168,11 +168,14 @@ def test_the_owner_sets_a_crew_members_platform_ids_in_the_back_office(client, o
         "external_ids-0-source": "boatsetter",
         "external_ids-0-external_id": " BS-CREW-0107 ",
     }
-    assert client.post(url, form).status_code == 302
+    # The page sends the person's name and email with the rest (the crew member in full).
+    person = {"first_name": deckhand.user.first_name, "email": deckhand.user.email}
+    assert client.post(url, {**form, **person}).status_code == 302
     assert list(deckhand.external_ids.values_list("source", "external_id")) == [("boatsetter", "BS-CREW-0107")]
 
     # The same Boatsetter id for a second person of the brand is refused with the reason.
-    response = client.post(f"/admin/crew/crewmember/{captain.pk}/change/", form)
+    person = {"first_name": captain.user.first_name, "email": captain.user.email}
+    response = client.post(f"/admin/crew/crewmember/{captain.pk}/change/", {**form, **person})
     assert response.status_code == 200
     assert "already has this id on this platform" in response.content.decode()
     assert not captain.external_ids.exists()

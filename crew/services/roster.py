@@ -14,12 +14,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from charterops.errors import Conflict, NotFound
+from charterops.audit import record_changes
+from charterops.errors import Conflict, DomainError, NotFound
 from charterops.models import Membership, Organization
 from events.models import Event, EventStatus
-from events.services import event_transition
+from events.services import event_transition, revenue_crew_count_follow
 
 from .. import selectors
 from ..models import CrewMember, CrewRole, RoleClaim, RoleSlot
@@ -71,10 +73,18 @@ def role_slots_create(*, event: Event, deckhands: int = DEFAULT_DECKHAND_SLOTS) 
         (CrewRole.DECKHAND, n) for n in range(1, deckhands + 1)
     ]
     existing = set(RoleSlot.objects.filter(event=event).values_list("role", "position"))
-    RoleSlot.objects.bulk_create(
+    made = RoleSlot.objects.bulk_create(
         [RoleSlot(event=event, role=role, position=pos) for role, pos in wanted if (role, pos) not in existing]
     )
+    record_changes(made, created=True)  # bulk_create sends no signal: the audit log is told here
     return list(RoleSlot.objects.filter(event=event))
+
+
+def revenue_crew_count_refresh(*, event: Event) -> None:
+    """Revenue's crew count follows the roster (first mate and deckhands aboard) unless the
+    owner set it by hand."""
+    aboard = RoleSlot.objects.filter(event=event, holder__isnull=False).exclude(role=CrewRole.CAPTAIN).count()
+    revenue_crew_count_follow(event=event, crew_count=aboard)
 
 
 @transaction.atomic
@@ -103,6 +113,76 @@ def crew_member_create(
     crew_member, _ = CrewMember.objects.update_or_create(
         user=user, organization=organization, defaults={"phone": phone, "active": True}
     )
+    return crew_member
+
+
+def crew_member_update_refusal(
+    *, crew_member: CrewMember, by: AbstractBaseUser | None, first_name: str, last_name: str, email: str
+) -> ValidationError | None:
+    """Why this change of the person would be refused, or None (a form asks before it saves).
+
+    The name and email are the person's account, shared with every brand they sail for:
+    they are changed only by someone who runs all of those brands.
+    """
+    from charterops.permissions import owns
+
+    User = get_user_model()
+    user = User.objects.get(pk=crew_member.user_id)
+    email = User.objects.normalize_email(email).strip().lower()
+    if not email:
+        return ValidationError({"email": "A crew member needs an email address to receive sign-in links."})
+    person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email}
+    if all(getattr(user, field) == value for field, value in person.items()):
+        return None
+    elsewhere = Membership.objects.filter(user=user).exclude(organization_id=crew_member.organization_id)
+    if any(not owns(by, org_id) for org_id in elsewhere.values_list("organization_id", flat=True)):
+        return ValidationError(
+            "This person also sails for a brand you do not run: their name and email are theirs to change."
+        )
+    taken = User.objects.exclude(pk=user.pk).filter(Q(email__iexact=email) | Q(username__iexact=email))
+    if taken.exists():
+        return ValidationError({"email": "Another person already uses this email address."})
+    return None
+
+
+@transaction.atomic
+def crew_member_update(
+    *,
+    crew_member: CrewMember,
+    by: AbstractBaseUser | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    captain_qualified: bool,
+) -> CrewMember:
+    """Change a crew member's person (name, email), phone and whether they may sail as
+    captain (their membership's role; an owner's membership stays an owner's)."""
+    enforce(
+        crew_member_update_refusal(
+            crew_member=crew_member, by=by, first_name=first_name, last_name=last_name, email=email
+        )
+    )
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=crew_member.user_id)
+    email = User.objects.normalize_email(email).strip().lower()
+    person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email}
+    if any(getattr(user, field) != value for field, value in person.items()):
+        if user.username == user.email:
+            user.username = email  # crew accounts are named by their address
+        for field, value in person.items():
+            setattr(user, field, value)
+        user.full_clean()
+        user.save()
+    membership = Membership.objects.get(user=user, organization_id=crew_member.organization_id)
+    if membership.role != Membership.Role.OWNER:
+        role = Membership.Role.CAPTAIN if captain_qualified else Membership.Role.CREW
+        if membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    crew_member.phone = phone
+    crew_member.full_clean(exclude=["user", "organization"])
+    crew_member.save(update_fields=["phone"])
     return crew_member
 
 
@@ -155,11 +235,14 @@ def role_claim(*, slot: RoleSlot, crew_member: CrewMember) -> RoleSlot:
         raise Conflict("You already hold another slot on this event.") from None
     if not taken:
         raise Conflict(f"The {slot} slot was just taken by someone else. Pick another open slot.")
+    slot.holder, slot.acknowledged_at = crew_member, now
+    record_changes([slot], by=crew_member.user)  # the conditional UPDATE sends no signal
     claim = RoleClaim.objects.create(
         slot=slot, crew_member=crew_member, action=RoleClaim.Action.CLAIM, by=crew_member.user, at=now
     )
     notify_on_commit("role_confirmation_send", claim.pk)
     role_emit(event=event, slot=slot, crew_member_id=crew_member.pk, action=CLAIMED)
+    revenue_crew_count_refresh(event=event)
     event_confirm_if_ready(event=event, by=crew_member.user)
     slot.refresh_from_db(fields=["holder", "acknowledged_at"])
     return slot
@@ -200,7 +283,27 @@ def role_designate(
     )
     notify_on_commit("crew_invite_send", claim.pk)
     role_emit(event=event, slot=slot, crew_member_id=crew_member.pk, action=DESIGNATED)
+    revenue_crew_count_refresh(event=event)
     return slot
+
+
+def role_designate_refusal(
+    *, slot: RoleSlot, crew_member: CrewMember, by: AbstractBaseUser | None, replace: bool = False
+) -> DomainError | ValidationError | None:
+    """What role_designate would refuse now (the policy's answer), for a form to show
+    before it saves anything."""
+    event = Event.objects.select_related("organization").get(pk=slot.event_id)
+    policy, by_seat = _policy(event, _actor_of(by, event.organization_id))
+    return policy.designate_refusal(
+        by_seat[(slot.role, slot.position)], selectors.member_of(crew_member), replace=replace
+    )
+
+
+def role_release_refusal(*, slot: RoleSlot, by: AbstractBaseUser | None) -> DomainError | None:
+    """What role_release would refuse now, for a form to show before it saves anything."""
+    event = Event.objects.select_related("organization").get(pk=slot.event_id)
+    policy, by_seat = _policy(event, _actor_of(by, event.organization_id))
+    return policy.release_refusal(by_seat[(slot.role, slot.position)])
 
 
 @transaction.atomic
@@ -217,6 +320,7 @@ def role_release(*, slot: RoleSlot, by: AbstractBaseUser) -> RoleSlot:
     role_emit(event=event, slot=slot, crew_member_id=released.pk, action=RELEASED)
     # Whoever is affected hears of it: the person removed, or whoever fills the slot now.
     notify_on_commit("role_release_send", claim.pk)
+    revenue_crew_count_refresh(event=event)
     return slot
 
 

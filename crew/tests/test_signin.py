@@ -455,7 +455,14 @@ def test_unticking_active_in_the_back_office_ends_the_crew_members_tokens(owner_
     token = token_for(deckhand)
     response = owner_client.post(
         f"/admin/crew/crewmember/{deckhand.pk}/change/",
-        {"phone": "", "_save": "Save", **NO_PLATFORM_IDS},
+        {
+            "first_name": deckhand.user.first_name,
+            "last_name": deckhand.user.last_name,
+            "email": deckhand.user.email,
+            "phone": "",
+            "_save": "Save",
+            **NO_PLATFORM_IDS,
+        },
         follow=True,
     )
     assert response.status_code == 200

@@ -279,6 +279,7 @@ class Command(BaseCommand):
                 "captain_hours": Decimal("3"),
                 "crew_rate": Decimal("25"),
                 "crew_count": 2,
+                "crew_count_override": True,  # the reference figures: 2 crew whoever is rostered
                 "crew_hours": Decimal("5"),
                 "port_fee_pct": Decimal("18"),
             },
@@ -339,6 +340,7 @@ class Command(BaseCommand):
                     "captain_hours": Decimal(hours),
                     "crew_rate": Decimal("25"),
                     "crew_count": crew_count,
+                    "crew_count_override": True,
                     "crew_hours": Decimal(hours),
                     "port_fee_pct": Decimal("18"),
                 },
