@@ -226,6 +226,9 @@ class Revenue(models.Model):
     (charterops.permissions), crew never do.
     """
 
+    # What a booking's money is made of (the fees, wages and net follow from them).
+    FIGURES = ("gross", "captain_rate", "captain_hours", "crew_rate", "crew_count", "crew_hours", "port_fee_pct")
+
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="revenue")
     gross = models.DecimalField(**money_field)
     captain_rate = models.DecimalField(**money_field, help_text="Per hour.")

@@ -20,19 +20,7 @@ class RevenueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Revenue
-        fields = [
-            "gross",
-            "captain_rate",
-            "captain_hours",
-            "crew_rate",
-            "crew_count",
-            "crew_hours",
-            "port_fee_pct",
-            "captain_fee",
-            "crew_wages",
-            "port_fees",
-            "net",
-        ]
+        fields = [*Revenue.FIGURES, "captain_fee", "crew_wages", "port_fees", "net"]
 
 
 class EventSerializer(FieldPermissionsMixin, serializers.ModelSerializer):

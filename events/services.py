@@ -18,16 +18,7 @@ from . import webhooks
 from .models import ALLOWED_TRANSITIONS, Event, EventStatus, EventTransition, Revenue, Source, WebhookEventType
 from .signals import event_changed, event_created, event_transitioned, event_transitioning
 
-REVENUE_FIELDS = (
-    "gross",
-    "captain_rate",
-    "captain_hours",
-    "crew_rate",
-    "crew_count",
-    "crew_hours",
-    "port_fee_pct",
-    "crew_count_override",
-)
+REVENUE_FIELDS = (*Revenue.FIGURES, "crew_count_override")
 EVENT_EDITABLE_FIELDS = (
     "name",
     "event_type",
