@@ -14,7 +14,11 @@ A `Statement` is checked once, when its module is imported:
   field breaks the import, not a page at night;
 - it must filter by brand exactly once, with the marker `{organizations}`
   (`WHERE e.organization_id IN {organizations}`), and `select` refuses to run without the
-  organization ids: tenancy has one chokepoint, here as in `OrgQuerySet.for_org`;
+  organization ids: tenancy has one chokepoint, here as in `OrgQuerySet.for_org`. The
+  one kind of read that cannot name a brand is a look-up by a credential (a sign-in
+  code's hash): the row it finds says which brand it belongs to. Such a statement
+  declares it (`found_by=` with the reason), runs only through `select_by_credential`,
+  and a test lists every one of them;
 - its rows come back as the NamedTuple it declares, so fields are read by name; a SELECT
   list that does not match the row's fields fails loudly instead of shifting values.
 
@@ -55,12 +59,19 @@ def _model_named(name: str) -> type[Model]:
 class Statement(Generic[Row]):
     """A hand-written SELECT over brand-owned rows, checked against the models."""
 
-    def __init__(self, sql: str, row: type[Row], *, why: str):
+    def __init__(self, sql: str, row: type[Row], *, why: str, found_by: str = ""):
         self.row = row
         self.why = why  # the measured reason this read is not an ORM query
-        if sql.count(ORGANIZATIONS) != 1:
+        # Set only for a look-up by a credential: the unique secret it is found by, and why
+        # the brand cannot be known before the row is.
+        self.found_by = found_by
+        if found_by:
+            if ORGANIZATIONS in sql:
+                raise ImproperlyConfigured(f"{row.__name__}: a look-up by credential names no brand.")
+        elif sql.count(ORGANIZATIONS) != 1:
             raise ImproperlyConfigured(f"{row.__name__}: a statement filters by brand exactly once ({ORGANIZATIONS}).")
         self._sql = sql
+        STATEMENTS.append(self)
 
     @cached_property
     def _template(self) -> str:
@@ -86,6 +97,10 @@ class Statement(Generic[Row]):
         return self._template.replace("{organization_placeholders}", placeholders)
 
 
+# Every statement declared, so that a test can list the look-ups by credential.
+STATEMENTS: list[Statement] = []
+
+
 class _Tables(dict):
     """Table names for `str.format_map`; the organization marker is left for `text`."""
 
@@ -109,6 +124,8 @@ def select(
     parameters: with parameters PostgreSQL cannot cost the LIMIT and plans the query anew
     on every request (0.3 ms on the event list); with numbers it keeps one plan per page.
     """
+    if statement.found_by:
+        raise ImproperlyConfigured(f"{statement.row.__name__} is a look-up by credential: select_by_credential.")
     ids = [int(organization_id) for organization_id in organization_ids]
     if not ids:
         return []
@@ -119,6 +136,18 @@ def select(
         page = f"LIMIT {int(limit):d}" + (f" OFFSET {int(offset):d}" if offset is not None else "")
     sql = statement.text(len(ids))
     sql = sql.replace(PAGE, page) if PAGE in sql else f"{sql} {page}"
+    return _run(statement, sql, values)
+
+
+def select_by_credential(statement: Statement[Row], *, params: Mapping[str, Any]) -> Row | None:
+    """The one row a look-up by credential finds (its brand is in it), or None."""
+    if not statement.found_by:
+        raise ImproperlyConfigured(f"{statement.row.__name__} filters by brand: select with organization_ids.")
+    rows = _run(statement, f"{statement.text(0)} LIMIT 1", dict(params))
+    return rows[0] if rows else None
+
+
+def _run(statement: Statement[Row], sql: str, values: dict[str, Any]) -> list[Row]:
     make = statement.row._make
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from charterops.errors import DomainError
@@ -30,6 +29,7 @@ from charterops.models import Membership, RevokedToken
 from charterops.throttling import counter_incr, counters_get
 
 from .models import CrewMember, MagicLink, SignInThrottleEvent
+from .selectors import sign_in_link
 
 logger = logging.getLogger(__name__)
 
@@ -174,34 +174,10 @@ def request_throttle_check(*, ip: str, email: str) -> bool:
 # --- Using a code -------------------------------------------------------------------------
 
 
-def _load_link(code_digest: str) -> tuple[MagicLink, Membership | None] | None:
-    """The link with its crew member, user and brand loaded, and the membership (if any)
-    that a token for it is issued from: one query."""
-    membership = FilteredRelation(
-        "crew_member__user__memberships",
-        condition=Q(crew_member__user__memberships__organization=F("organization")),
-    )
-    link = (
-        MagicLink.objects.annotate(link_membership=membership)
-        .select_related("crew_member__user", "organization", "link_membership")
-        .defer("crew_member__user__password")
-        .filter(code_hash=code_digest)
-        .first()
-    )
-    if link is None:
-        return None
-    member, organization = link.crew_member, link.organization
-    member.organization = organization
-    found = getattr(link, "link_membership", None)  # not set when the join found none
-    if found is not None:
-        found.user, found.organization = member.user, organization
-    return link, found
-
-
 def _usable(*, code: str, ip: str) -> tuple[MagicLink, Membership | None]:
     throttle_check(ip)
     normalized = normalize_code(code)
-    loaded = _load_link(code_hash(normalized)) if normalized else None
+    loaded = sign_in_link(code_hash=code_hash(normalized)) if normalized else None
     if loaded is None:
         raise _refuse("unknown", ip=ip)
     link, membership = loaded

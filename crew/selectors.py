@@ -27,7 +27,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce, Lower
 
 from charterops.models import Membership, Organization
-from charterops.sql import ModelColumns, Statement, aware, db_value, select, select_first
+from charterops.sql import ModelColumns, Statement, aware, db_value, select, select_by_credential, select_first
 from charterops.tenancy import Scope
 from events.models import Event
 from events.selectors import EventSummary
@@ -231,7 +231,7 @@ _EVENT_ROSTER = Statement(
     """,  # noqa: S608 — the column list is a constant; every value is a parameter
     _EventRosterRow,
     why="Every crew page load and API detail reads it: one query instead of three ORM "
-    "queries (event, slots, holders), 1.2 ms less per page in make bench (2026-11-24).",
+    "queries (event, slots, holders); 0.16 ms against 1.34 ms (bench_reads, 2026-12-01).",
 )
 
 
@@ -299,7 +299,7 @@ _CHECKLIST = Statement(
     """,
     _ChecklistRow,
     why="40 items on every crew page load and API detail: built from columns, not model "
-    "instances, 0.5 ms less per page in make bench (2026-11-24).",
+    "instances; 0.15 ms against 1.00 ms (bench_reads, 2026-12-01).",
 )
 
 _PHASE_RANK = {phase: rank for rank, phase in enumerate(ChecklistPhase.values)}
@@ -380,7 +380,7 @@ _FILTERS = {
 _CLOSED = sorted(CLOSED_STATUSES)
 _LIST_WHY = (
     "The crew app polls it: the page of events with role and open slots in one query that "
-    "counts once; 2.7 ms against 11 ms through the ORM in make bench (2026-12-01)."
+    "counts once; 0.47 ms against 5.4 ms through the ORM (bench_reads, 2026-12-01)."
 )
 
 
@@ -471,7 +471,7 @@ _PRINCIPAL = Statement(
     """,  # noqa: S608 — the column lists come from the models; every value is a parameter
     _PrincipalRow,
     why="Every crew request starts with it: membership, user, brand, crew profile and the "
-    "revocation check in one query instead of four, 1.1 ms less per request (2026-11-24).",
+    "revocation check in one query; 0.16 ms against 1.28 ms (bench_reads, 2026-12-01).",
 )
 
 
@@ -494,6 +494,46 @@ def principal_parts(
         crew_member = _CREW_MEMBER.build(_CREW_MEMBER.take(row))
         crew_member.user, crew_member.organization = membership.user, membership.organization
     return membership, crew_member, bool(row.revoked)
+
+
+_MAGIC_LINK = ModelColumns(MagicLink, "l")
+_LINK_MEMBERSHIP = ModelColumns(Membership, "m")
+_SIGN_IN_COLUMNS = (_MAGIC_LINK, _CREW_MEMBER, _USER, _ORGANIZATION, _LINK_MEMBERSHIP)
+_SignInRow = NamedTuple("_SignInRow", [(name, Any) for columns in _SIGN_IN_COLUMNS for name in columns.names])
+_SIGN_IN_LINK = Statement(
+    f"""
+    SELECT {_MAGIC_LINK.select}, {_CREW_MEMBER.select}, {_USER.select}, {_ORGANIZATION.select},
+           {_LINK_MEMBERSHIP.select}
+    FROM {{MagicLink}} l
+    JOIN {{CrewMember}} c ON c.id = l.crew_member_id
+    JOIN {{User}} u ON u.id = c.user_id
+    JOIN {{Organization}} o ON o.id = l.organization_id
+    LEFT JOIN {{Membership}} m ON m.user_id = c.user_id AND m.organization_id = l.organization_id
+    WHERE l.code_hash = %(code_hash)s
+    """,  # noqa: S608 — the column lists come from the models; every value is a parameter
+    _SignInRow,
+    found_by="the hash of a sign-in code, unique across brands: the link found says its brand",
+    why="The exchange reads it on every sign-in: as an ORM query (a FilteredRelation and four "
+    "joined models) 1.04 ms, by hand 0.19 ms (bench_reads, 2026-12-01).",
+)
+
+
+def sign_in_link(*, code_hash: str) -> tuple[MagicLink, Membership | None] | None:
+    """The sign-in link with its crew member, user and brand loaded, and the membership (if
+    any) a token for it is issued from; None for an unknown code. One query."""
+    row = select_by_credential(_SIGN_IN_LINK, params={"code_hash": code_hash})
+    if row is None:
+        return None
+    link = _MAGIC_LINK.build(_MAGIC_LINK.take(row))
+    member = _CREW_MEMBER.build(_CREW_MEMBER.take(row))
+    member.user = _USER.build(_USER.take(row))
+    member.organization = link.organization = _ORGANIZATION.build(_ORGANIZATION.take(row))
+    link.crew_member = member
+    membership = None
+    if row.m_id is not None:  # the outer join found a membership in the link's brand
+        membership = _LINK_MEMBERSHIP.build(_LINK_MEMBERSHIP.take(row))
+        membership.user, membership.organization = member.user, member.organization
+    return link, membership
 
 
 # --- Who acts ------------------------------------------------------------------------------

@@ -55,8 +55,8 @@ _MANIFEST = CompiledQuery(
     ),
     _ManifestRow,
     values=["event_id"],
-    why="The crew event page reads it on every load: building and compiling the query took "
-    "2.7 ms of the page's time, running it 0.3 ms (bench_reads).",
+    why="The crew event page reads it on every load: built and compiled anew each time it "
+    "took 1.16 ms, compiled once 0.16 ms (bench_reads, 2026-12-01).",
 )
 
 

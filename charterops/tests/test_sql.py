@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from charterops.models import OutboundEmail
-from charterops.sql import CompiledQuery, Statement, select
+from charterops.sql import STATEMENTS, CompiledQuery, Statement, select, select_by_credential
 from charterops.tests.factories import make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,38 @@ def email(organization, key: str) -> OutboundEmail:
 def test_a_statement_must_filter_by_brand():
     with pytest.raises(ImproperlyConfigured, match="filters by brand exactly once"):
         Statement("SELECT o.id, o.key FROM {OutboundEmail} o", EmailRow, why="unscoped")
+
+
+EMAIL_BY_KEY = Statement(
+    "SELECT o.id, o.key FROM {OutboundEmail} o WHERE o.key = %(key)s",
+    EmailRow,
+    found_by="a test look-up",
+    why="a test statement",
+)
+
+
+def test_a_look_up_by_credential_names_no_brand_and_runs_only_through_its_own_door(org):
+    with pytest.raises(ImproperlyConfigured, match="names no brand"):
+        Statement(
+            "SELECT o.id FROM {OutboundEmail} o WHERE o.organization_id IN {organizations}",
+            EmailRow,
+            found_by="x",
+            why="",
+        )
+    email(org, "secret")
+    with pytest.raises(ImproperlyConfigured, match="select_by_credential"):
+        select(EMAIL_BY_KEY, organization_ids=[org.pk])
+    with pytest.raises(ImproperlyConfigured, match="select with organization_ids"):
+        select_by_credential(EMAILS, params={})
+    assert select_by_credential(EMAIL_BY_KEY, params={"key": "secret"}).key == "secret"
+    assert select_by_credential(EMAIL_BY_KEY, params={"key": "unknown"}) is None
+
+
+def test_the_only_look_up_by_credential_is_the_sign_in_link():
+    import crew.selectors  # noqa: F401 — declares the application's statements
+
+    found = {statement.row.__name__ for statement in STATEMENTS if statement.found_by} - {"EmailRow"}
+    assert found == {"_SignInRow"}
 
 
 def test_a_statement_naming_a_column_its_model_lacks_fails_before_it_runs(db):

@@ -1,7 +1,7 @@
 """How much the reads behind `charterops.sql` save over the ORM, measured on the bench data.
 
-For each read kept there (the principal, the event with its roster, the checklist and the
-event list written by hand; the manifest compiled once from the ORM) this times it against
+For each read kept there (the principal, the sign-in link, the event with its roster, the
+checklist and the event list written by hand; the manifest compiled once from the ORM) this times it against
 the ORM building the same query anew on every call, with the same result rows, in process,
 on the same connection (median of many runs after a warm-up, so psycopg has prepared
 both). `make bench` prints the table; the figures are what each statement's `why` quotes.
@@ -13,13 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from charterops.models import Membership, RevokedToken
 from crew import selectors
-from crew.models import ChecklistItem, CrewMember, RoleSlot
+from crew.magic_links import magic_link_create
+from crew.models import ChecklistItem, CrewMember, MagicLink, RoleSlot
 from crew.policy import CLOSED_STATUSES, Actor, claimable_roles
 from events.models import Event
 from events.selectors import EventSummary
@@ -96,6 +97,21 @@ class Command(BaseCommand):
             )
             return total, list(page)
 
+        link, _ = magic_link_create(crew_member=member, deep_link="/crew/", purpose=MagicLink.Purpose.SIGN_IN)
+
+        def sign_in_link_orm() -> object:
+            membership_in_brand = FilteredRelation(
+                "crew_member__user__memberships",
+                condition=Q(crew_member__user__memberships__organization=F("organization")),
+            )
+            return (
+                MagicLink.objects.annotate(link_membership=membership_in_brand)
+                .select_related("crew_member__user", "organization", "link_membership")
+                .defer("crew_member__user__password")
+                .filter(code_hash=link.code_hash)
+                .first()
+            )
+
         def manifest_orm() -> object:
             rows = (
                 Guest.objects.for_orgs([org_id])
@@ -114,6 +130,7 @@ class Command(BaseCommand):
                 ),
                 principal_orm,
             ),
+            ("sign-in link", lambda: selectors.sign_in_link(code_hash=link.code_hash), sign_in_link_orm),
             (
                 "event with its roster",
                 lambda: selectors.event_roster(organization_ids=[org_id], public_id=event.public_id),
