@@ -3,8 +3,8 @@
 On this hardware the ORM spends 0.5–1 ms of Python on each query (building it, compiling
 it, turning rows into model instances) while PostgreSQL answers in about 0.1 ms. A few
 reads that every crew request makes are therefore written by hand (each says why, with
-its benchmark figure, next to its statement): the signed-in principal, the event with its
-roster, the checklist, and the event list. Everything else uses the ORM, and a test fails
+its benchmark figure, next to its statement): the signed-in principal, the sign-in link,
+the event with its roster, the checklist, and the event list. Everything else uses the ORM, and a test fails
 when SQL is executed anywhere but here (charterops/tests/test_sql.py).
 
 A `Statement` is checked once, when its module is imported:
