@@ -181,7 +181,7 @@ class DepartingFilter(admin.SimpleListFilter):
 @admin.register(Guest)
 class GuestAdmin(OrgScopedAdmin):
     list_display = ["name", "event", "organization", "email", "is_minor", "waiver"]
-    list_filter = [WaiverFilter, DepartingFilter, "organization", "is_minor"]
+    list_filter = [WaiverFilter, DepartingFilter, "organization", "is_minor", "marketing_opt_out"]
     list_select_related = ["event", "organization"]
     search_fields = ["name", "email", "event__name", "event__slug"]
     autocomplete_fields = ["event"]

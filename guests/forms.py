@@ -37,10 +37,13 @@ class WaiverSignForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": "Draw your signature in the box."},
     )
+    # Not part of the waiver: one tick, unticked by default, that the brand sends no offers.
+    no_offers = forms.BooleanField(required=False)
 
     def __init__(self, *args, guest: Guest, **kwargs):
         super().__init__(*args, **kwargs)
         self.guest = guest
+        self.fields["no_offers"].label = f"No news or offers from {guest.event.organization.name}, please."
         if guest.is_minor:
             # Only a parent or legal guardian signs for a minor (the service refuses anything else).
             self.fields["signer"].initial = WaiverSignature.Signer.GUARDIAN

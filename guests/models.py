@@ -80,6 +80,11 @@ class Guest(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     is_minor = models.BooleanField(default=False)
     guardian_name = models.CharField(max_length=200, blank=True, help_text="Signs the waiver for a minor.")
+    marketing_opt_out = models.BooleanField(
+        default=False,
+        help_text="Asked for no news or offers from the brand (ticked when signing the waiver): "
+        "left out of the contacts the marketing report counts as reachable.",
+    )
     # The unguessable part of the guest's own links (waiver signing). Revoking a link
     # replaces it, so the old link answers 404.
     token = models.CharField(max_length=64, unique=True, default=new_guest_token, editable=False)

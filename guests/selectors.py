@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 
-from charterops.models import Organization
+from charterops.models import Organization, SuppressedAddress
 from charterops.sql import CompiledQuery
 from crew.panels import PanelEvent
 from crew.policy import CLOSED_STATUSES
@@ -151,14 +151,14 @@ def repeat_guests(*, organizations: Organizations, start: datetime, end: datetim
 
 
 def reachable_contacts(*, organizations: Organizations) -> int:
-    """Distinct guest email addresses (case-insensitive) of these brands.
-
-    Guests record no marketing opt-out yet, so none is subtracted.
-    """
+    """Distinct guest email addresses (case-insensitive) of these brands that may be written
+    to: not an address whose guest asked for no offers (on any of their charters with these
+    brands), nor one SES reported as bouncing or complaining."""
+    guests = Guest.objects.for_orgs(list(organizations)).exclude(email="").annotate(address=Lower("email"))
+    opted_out = guests.filter(marketing_opt_out=True).values("address")
+    suppressed = SuppressedAddress.objects.values("address")  # stored lower case
     # SELECT COUNT(*) FROM (SELECT DISTINCT …): hashed, where COUNT(DISTINCT …) sorts.
-    return (
-        Guest.objects.for_orgs(list(organizations)).exclude(email="").values(address=Lower("email")).distinct().count()
-    )
+    return guests.exclude(address__in=opted_out).exclude(address__in=suppressed).values("address").distinct().count()
 
 
 # --- The owner's dashboard (back office) ---

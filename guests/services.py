@@ -327,6 +327,7 @@ def waiver_sign(
     consent: bool,
     signer: str = WaiverSignature.Signer.GUEST,
     relationship: str = "",
+    no_offers: bool = False,
     ip_address: str | None = None,
     user_agent: str = "",
     now: datetime | None = None,
@@ -336,7 +337,8 @@ def waiver_sign(
     drawing and the PDF copy, which is stored now. Signing again returns the first one.
 
     Refused (Conflict) once the charter is cancelled or back at the dock. Returns
-    (signature, created).
+    (signature, created). `no_offers` records that the guest wants no news or offers; an
+    unticked box never undoes an earlier "no".
     """
     now = now or timezone.now()
     locked = (
@@ -383,6 +385,8 @@ def waiver_sign(
     except IntegrityError:
         # Another request for the same guest and version won the race.
         return WaiverSignature.objects.get(guest=locked, template=template), False
+    if no_offers and not locked.marketing_opt_out:
+        Guest.objects.filter(pk=locked.pk).update(marketing_opt_out=True)
     default_storage.save(signature.pdf_path, ContentFile(pdf))
     from .tasks import send_waiver_copy
     from .webhooks import waiver_signed_emit

@@ -139,6 +139,7 @@ def waiver_sign(request: HttpRequest, token: str) -> HttpResponse:
                 consent=form.cleaned_data["consent"],
                 signer=form.cleaned_data["signer"],
                 relationship=form.cleaned_data["relationship"],
+                no_offers=form.cleaned_data["no_offers"],
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )

@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from django.db.models import ProtectedError
 from pypdf import PdfReader
 
-from charterops.models import OutboundEmail
+from charterops.models import OutboundEmail, SuppressedAddress
 from crew.tests.factories import make_event
-from guests import services
+from guests import selectors, services
 from guests.models import Guest, WaiverSignature, WaiverTemplate, sha256_hex
 from guests.tests.factories import blank_png, make_guest, make_waiver, sign, signature_png
 
@@ -54,6 +54,33 @@ def test_guest_signs_the_current_waiver_through_their_link(client, charter, waiv
     assert signature.signed_at.utcoffset().total_seconds() == 0
     confirmation = client.get(response["Location"])
     assert "the waiver is signed" in confirmation.content.decode()
+
+
+def test_a_guest_who_asks_for_no_offers_is_left_out_of_the_reachable_contacts(client, charter, waiver):
+    quiet = make_guest(charter, "Quinn Quiet", email="Quinn@Example.com")
+    keen = make_guest(charter, "Kim Keen", email="kim@example.com")
+    page = client.get(f"/w/{quiet.token}").content.decode()
+    assert f"No news or offers from {charter.organization.name}, please." in page
+
+    client.post(f"/w/{quiet.token}", sign_form(signed_name="Quinn Quiet", no_offers="on"))
+    client.post(f"/w/{keen.token}", sign_form(signed_name="Kim Keen"))
+
+    quiet.refresh_from_db()
+    keen.refresh_from_db()
+    assert (quiet.marketing_opt_out, keen.marketing_opt_out) == (True, False)
+    # The same address on another charter of the brand stays out: the person said no.
+    make_guest(make_event(charter.organization), "Quinn again", email="quinn@example.com")
+    assert selectors.reachable_contacts(organizations=[charter.organization_id]) == 1
+
+
+def test_an_address_ses_reported_bouncing_is_not_a_reachable_contact(charter):
+    make_guest(charter, "Bo Bounce", email="bo@example.com")
+    make_guest(charter, "Cy Fine", email="cy@example.com")
+    SuppressedAddress.objects.create(
+        address="bo@example.com", reason=SuppressedAddress.Reason.BOUNCED, at=charter.departure_at
+    )
+
+    assert selectors.reachable_contacts(organizations=[charter.organization_id]) == 1
 
 
 def test_guest_cannot_sign_twice(client, charter, waiver):

@@ -171,7 +171,7 @@ def build(ctx: Context) -> Report:
             Figure(
                 "Reachable contacts",
                 f"{contacts:,}",
-                note="distinct guest emails; guests record no marketing opt-out yet, so none is subtracted",
+                note="distinct guest emails, less those who asked for no offers or that SES reported bouncing",
             ),
         ],
     )
