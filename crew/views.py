@@ -268,6 +268,14 @@ def _act(
     return _see_other(reverse("crew:event", kwargs={"public_id": public_id}) + f"#{target}")
 
 
+def page_action(
+    request: HttpRequest, public_id: UUID, action: Callable[[], Any], success: str, *, target: str
+) -> HttpResponse:
+    """What a panel's write (an app above crew) answers with: the crew event page, its
+    result in a toast and on the card tapped, exactly as the page's own writes answer."""
+    return _act(request, public_id, action, success, target=target)
+
+
 def crew_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For actions only a crew member can take (claim, acknowledge): an owner without a
     crew profile gets the page back with the reason (403)."""
