@@ -199,9 +199,7 @@ def check_in_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
         for slot in roster.slots
         if slot.holder_id is not None
     ]
-    check = StartCheck(
-        guests=boarding_lines(event_id=event.id), crew=crew, headcount=plan.headcount if plan else None
-    )
+    check = StartCheck(guests=boarding_lines(event_id=event.id), crew=crew, headcount=plan.headcount if plan else None)
     policy = None
     if request is not None and getattr(request, "principal", None) is not None:
         policy = SafetyPolicy(roster.policy(actor_of_principal(request.principal)))
