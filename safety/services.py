@@ -83,7 +83,7 @@ def check_in_set(
     version = _seen_version(seen_version)
     enforce(_policy(event, by).check_in_refusal())
     CheckIn.objects.get_or_create(guest=guest, defaults={"event": event, "organization_id": event.organization_id})
-    current = CheckIn.objects.select_for_update().select_related("changed_by").get(guest=guest)
+    current = CheckIn.objects.select_for_update(of=("self",)).select_related("changed_by").get(guest=guest)
     if current.version != version:
         state = "aboard" if current.boarded else "not aboard"
         raise StaleCheckIn(
