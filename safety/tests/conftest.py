@@ -11,6 +11,7 @@ from django.utils import timezone
 from charterops.models import ShoreContact
 from crew.models import RoleSlot
 from crew.tests.factories import make_crew_member, make_event
+from crew.tests.scenarios import charter_checklists
 from events.models import EventStatus
 from events.services import event_transition
 from events.tests.factories import make_vessel
@@ -65,7 +66,9 @@ def waiver(org):
 
 @pytest.fixture
 def charter(org, captain, first_mate, vessel, waiver, shore):
-    """Departs in an hour (inside the start window), confirmed, captain and first mate aboard."""
+    """Departs in an hour (inside the start window), confirmed, captain and first mate aboard,
+    with a pre-departure and a post-return checklist; $1234.56 of revenue nobody here may see."""
+    charter_checklists(org)  # a pre-departure and a post-return checklist ("Deck washed down")
     captain.phone = "+16195550111"
     captain.save(update_fields=["phone"])
     event = make_event(
