@@ -56,6 +56,8 @@ def check_in(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise Http404("This charter has no such guest.")
     boarded = request.POST.get("boarded") == "yes"
     principal = request.principal
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    done: dict = {}
 
     def tap():
         return services.check_in_set(
@@ -63,21 +65,28 @@ def check_in(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
 
     def action():
-        key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is None:
-            return tap()
-        return run_once(
+            done["version"] = tap().version
+            return
+        outcome = run_once(
             key=key,
             user=principal.user,
             organization_id=principal.organization.pk,
             action="check_in_set",
             target=f"guest:{guest.pk}",
             write=tap,
-            result=lambda done: {"boarded": done.boarded, "version": done.version},
+            result=lambda check_in: {"boarded": check_in.boarded, "version": check_in.version},
         )
+        done.update(version=outcome.result.get("version"), replayed=outcome.replayed)
 
     success = f"{guest.name} is aboard." if boarded else f"{guest.name} is marked not aboard."
-    return page_action(request, event.public_id, action, success, target=f"guest-{guest.pk}")
+    response = page_action(request, event.public_id, action, success, target=f"guest-{guest.pk}")
+    # As a checklist tick's: a phone's next queued tap on this guest carries the version this one made.
+    if done.get("version") is not None:
+        response["X-Item-Version"] = str(done["version"])
+    if done.get("replayed"):
+        response["X-Idempotent-Replay"] = "already"
+    return response
 
 
 @require_POST

@@ -178,3 +178,25 @@ def test_a_guest_boarded_after_signing_counts_as_ready(charter, captain):
     sign(guest)
     board(charter, guest, captain.user)
     assert CheckIn.objects.get(guest=guest).version == 1
+
+
+def test_a_check_in_replayed_from_the_phones_queue_is_applied_once(crew_login, charter, captain):
+    guest = make_guest(charter, "Taylor Guest")
+    client = crew_login(captain)
+    tap = {"guest": guest.pk, "version": 0, "boarded": "yes"}
+    headers = {"HTTP_HX_REQUEST": "true", "HTTP_IDEMPOTENCY_KEY": "0b5e7f9e2f4c4f7a9c1e3d2b1a0f9e8d"}
+
+    first = client.post(url(charter, "check-in"), tap, **headers)
+    again = client.post(url(charter, "check-in"), tap, **headers)
+
+    assert (first.status_code, first["X-Item-Version"]) == (200, "1")
+    assert (again.status_code, again["X-Item-Version"], again["X-Idempotent-Replay"]) == (200, "1", "already")
+    assert CheckIn.objects.get(guest=guest).version == 1
+    off = client.post(
+        url(charter, "check-in"),
+        {"guest": guest.pk, "version": 1, "boarded": "no"},
+        HTTP_HX_REQUEST="true",
+        HTTP_IDEMPOTENCY_KEY="1b5e7f9e2f4c4f7a9c1e3d2b1a0f9e8d",
+    )
+    assert off["X-Item-Version"] == "2"
+    assert not CheckIn.objects.get(guest=guest).boarded
