@@ -14,6 +14,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from charterops.errors import DomainError
@@ -188,6 +189,9 @@ def complete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
+# No CSRF check: the signed token in the address is the credential (as an unsubscribe
+# link's), and the page is sent with no referrer, so the browser's Origin is null.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def acknowledge(request: HttpRequest, token: str) -> HttpResponse:
     """The overdue alert's link. GET shows the boat and a button (mail scanners open links);
