@@ -372,7 +372,7 @@ class WebhookEventType(models.TextChoices):
     ROLE_CLAIMED = "role.claimed", "Role claimed"
     ROLE_RELEASED = "role.released", "Role released"
     WAIVER_SIGNED = "waiver.signed", "Waiver signed"
-    # Defined with their payloads; sent once boarding check-in and float plans exist.
+    # Sent by safety: a guest tapped aboard, and each step of an overdue float plan.
     GUEST_BOARDED = "guest.boarded", "Guest boarded"
     FLOAT_PLAN_OVERDUE = "float_plan.overdue", "Float plan overdue"
 
