@@ -167,7 +167,8 @@ PAYLOADS: dict[str, tuple[type[serializers.Serializer], str]] = {
     ),
     WebhookEventType.FLOAT_PLAN_OVERDUE: (
         FloatPlanOverdueData,
-        "A charter is not back by its float plan's “no later than”: once per escalation step (0 at the moment, then every 15 min until acknowledged).",
+        "A charter is not back by its float plan's “no later than”: once per escalation step "
+        "(0 at that moment, then one every 15 min until acknowledged).",
     ),
 }
 
