@@ -395,7 +395,7 @@ def event_confirm(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 @crew_required
 def event_start(request: HttpRequest, public_id) -> HttpResponse:
-    """The captain starts the charter; a reason starts it early or with guests on hold."""
+    """The captain starts the charter; a reason starts it early or with the check-in incomplete."""
     event = _event_or_404(request, public_id)
     reason = request.POST.get("reason", "")
     return _act(

@@ -10,6 +10,7 @@ aboard is the roster's holders (crew).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.db.models import BooleanField, F, IntegerField, Value
 from django.db.models.functions import Coalesce
@@ -44,6 +45,9 @@ class BoardingLine:
     boarded: bool
     version: int  # the check-in's version the page saw (0: never tapped)
     walk_up: bool
+    # A walk-up still to sign: a text message to their phone carrying their signing link
+    # (the captain's phone sends it). Empty otherwise: crew see no guest's contact details.
+    sms_href: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +128,19 @@ def boarding_lines(*, event_id: int) -> list[BoardingLine]:
             "is_boarded",
             "check_in_version",
             "is_walk_up",
+            "phone",
+            "token",
         )
     )
     lines = []
-    for pk, name, is_minor, current, signed_at, signed_any, boarded, version, walk_up in rows:
+    for pk, name, is_minor, current, signed_at, signed_any, boarded, version, walk_up, phone, token in rows:
         status = waiver_status_of(
             published=current is not None, signed_current=signed_at is not None, signed_any=bool(signed_any)
         )
+        sms = ""
+        if walk_up and phone and status in ON_HOLD_STATUSES:
+            link = Guest(name=name, token=token).signing_url
+            sms = f"sms:{phone}?&body=" + quote(f"Your waiver for today's charter: {link}")
         lines.append(
             BoardingLine(
                 guest_id=pk,
@@ -142,6 +152,7 @@ def boarding_lines(*, event_id: int) -> list[BoardingLine]:
                 boarded=bool(boarded),
                 version=int(version),
                 walk_up=bool(walk_up),
+                sms_href=sms,
             )
         )
     return lines

@@ -200,3 +200,19 @@ def test_a_check_in_replayed_from_the_phones_queue_is_applied_once(crew_login, c
     )
     assert off["X-Item-Version"] == "2"
     assert not CheckIn.objects.get(guest=guest).boarded
+
+
+def test_a_walk_up_with_only_a_phone_gets_the_link_by_text_from_the_captains_phone(
+    crew_login, charter, captain, deckhand
+):
+    RoleSlot.objects.filter(event=charter, role="deckhand", position=1).update(holder=deckhand)
+    crew_login(captain).post(url(charter, "walk-up"), {"name": "Phone Only", "phone": "+16195550999"})
+    guest = CheckIn.objects.select_related("guest").get(walk_up=True).guest
+
+    html = page(crew_login(captain), charter)
+
+    assert 'href="sms:+16195550999?&amp;body=' in html
+    assert guest.token in html
+    assert guest.token not in page(crew_login(deckhand), charter)  # deckhands see names only
+    sign(guest)
+    assert "sms:" not in page(crew_login(captain), charter)
