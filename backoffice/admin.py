@@ -185,7 +185,7 @@ class CockpitEventAdmin(BookingEventAdmin):
     def _refused(self, request: HttpRequest, event: Event, to_status: str, refusal: Exception) -> None:
         text = refusal.message if isinstance(refusal, DomainError) else " ".join(refusal.messages)
         if to_status == EventStatus.IN_PROGRESS and event.status == EventStatus.CONFIRMED:
-            # Too early, or guests on hold: the owner may start anyway, with a reason.
+            # Too early, or the check-in incomplete: the owner may start anyway, with a reason.
             override = reverse("admin:guests_guest_override_start", args=[event.public_id])
             self.message_user(
                 request,

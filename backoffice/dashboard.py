@@ -20,6 +20,7 @@ from crew import selectors as crew_selectors
 from events import selectors as event_selectors
 from events.models import Event, EventStatus
 from guests import selectors as guest_selectors
+from safety import selectors as safety_selectors
 
 # "Near departure": what still has time to be fixed before the boat leaves.
 NEAR_DEPARTURE = timedelta(hours=72)
@@ -102,7 +103,8 @@ class Dashboard:
     week: list[CharterLine]
     week_count: int
     at_sea: int
-    past_return: int
+    overdue: int
+    at_sea_lines: list["AtSeaRow"]
     open_slots: int
     open_slot_events: int
     unacknowledged: int
@@ -138,15 +140,26 @@ def _charters(org_ids: list[int], start: datetime, end: datetime) -> QuerySet[Ev
     )
 
 
-def at_sea_counts(*, org_ids: list[int], now: datetime) -> tuple[int, int]:
-    """AT SEA HOOK: charters at sea, and those of them past their return time.
+@dataclass(frozen=True)
+class AtSeaRow:
+    """A charter under way as the dashboard shows it: POB, expected return, overdue state."""
 
-    Read from the events' status (in progress) and their return time until the safety
-    app's float plans land; then "overdue" is the float plan's "no later than" and this
-    function reads it from there.
-    """
-    at_sea = Event.objects.for_orgs(org_ids).filter(status=EventStatus.IN_PROGRESS)
-    return at_sea.count(), at_sea.filter(return_at__lt=now).count()
+    line: safety_selectors.AtSeaLine
+    tz: tzinfo
+
+    @property
+    def expected_return(self) -> str:
+        return moment(self.line.expected_return_at, self.tz) if self.line.expected_return_at else "—"
+
+    @property
+    def no_later_than(self) -> str:
+        return moment(self.line.no_later_than, self.tz) if self.line.no_later_than else "—"
+
+    @property
+    def acknowledged(self) -> str:
+        if self.line.acknowledged_at is None:
+            return ""
+        return f"{self.line.acknowledged_by}, {moment(self.line.acknowledged_at, self.tz)}"
 
 
 def dashboard(*, organizations: list[Organization], now: datetime, tz: tzinfo, with_revenue: bool) -> Dashboard:
@@ -179,7 +192,8 @@ def dashboard(*, organizations: list[Organization], now: datetime, tz: tzinfo, w
     ageing = event_selectors.pending_ageing(
         organizations=org_ids, now=now, older_than=timedelta(hours=settings.NUDGE_PENDING_CONFIRMATION_HOURS)
     )
-    at_sea, past_return = at_sea_counts(org_ids=org_ids, now=now)
+    # Charters at sea from their float plans (safety): POB, expected return, overdue.
+    at_sea = [AtSeaRow(line, tz) for line in safety_selectors.at_sea(organizations=org_ids, now=now)]
     board = Dashboard(
         now=now,
         tz=tz,
@@ -187,8 +201,9 @@ def dashboard(*, organizations: list[Organization], now: datetime, tz: tzinfo, w
         today_count=_charters(org_ids, day, tomorrow).count(),
         week=lines[:LIST_LIMIT],
         week_count=week_count,
-        at_sea=at_sea,
-        past_return=past_return,
+        at_sea=len(at_sea),
+        overdue=sum(row.line.overdue for row in at_sea),
+        at_sea_lines=at_sea,
         open_slots=sum(row.open_slots for row in open_slots),
         open_slot_events=len(open_slots),
         unacknowledged=sum(row.unacknowledged for row in unacknowledged),

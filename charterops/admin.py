@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from . import outbox
 from .audit import AuditSource, audit_entries
 from .display import csv_safe, moment
-from .models import Membership, Organization, OutboundEmail
+from .models import Membership, Organization, OutboundEmail, ShoreContact
 from .selectors import UNDELIVERED_STATUSES
 from .tenancy import OrgQuerySet, organizations_owned_by
 
@@ -183,12 +183,18 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ShoreContactInline(admin.TabularInline):
+    model = ShoreContact
+    extra = 1
+    verbose_name = "shore contact (receives float plans and overdue alerts)"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "guest_page_domain", "time_zone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ShoreContactInline]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).filter(pk__in=organizations_owned_by(request.user))
@@ -206,8 +212,9 @@ class OrganizationAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def get_inlines(self, request: HttpRequest, obj=None):
-        # Memberships grant back-office access; only a superuser hands them out.
-        return self.inlines if request.user.is_superuser else []
+        # Memberships grant back-office access; only a superuser hands them out. The shore
+        # contacts who receive the float plans are the owner's to keep.
+        return self.inlines if request.user.is_superuser else [ShoreContactInline]
 
 
 class UndeliveredFilter(admin.SimpleListFilter):

@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
         "task": "events.tasks.nudges_sweep_task",
         "schedule": _nudge_sweep_schedule(),
     },
+    # Every minute: a charter past its float plan's "no later than" is told to webhook
+    # endpoints (float_plan.overdue) once per escalation step; its emails are a nudge above.
+    "float-plans-overdue": {
+        "task": "safety.tasks.float_plans_overdue_task",
+        "schedule": _nudge_sweep_schedule(),
+    },
     # Every 5 minutes: emails whose task was lost (broker down at commit) are enqueued
     # again; emails left in flight by a killed worker are reported, never resent.
     "outbox-sweep": {

@@ -73,6 +73,18 @@ class Organization(models.Model):
         validators=[MaxValueValidator(48)],
         help_text="The captain may start a charter from this many hours before departure; earlier needs a reason.",
     )
+    overdue_grace_minutes = models.PositiveSmallIntegerField(
+        "overdue grace (minutes)",
+        default=60,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="A float plan's “no later than” is the expected return plus this; past it the overdue alerts start.",
+    )
+    coast_guard_phone = models.CharField(
+        "Coast Guard sector phone",
+        max_length=32,
+        blank=True,
+        help_text="The local Coast Guard sector's number, printed on every float plan (e.g. Sector San Diego).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -117,6 +129,24 @@ class Organization(models.Model):
         else:
             return None
         return datetime.combine(day, end, tzinfo=self.tz)
+
+
+class ShoreContact(models.Model):
+    """Someone ashore who receives the brand's float plans and raises the alarm when a boat is overdue."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="shore_contacts")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email"], name="one_shore_contact_per_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
 
 
 class Membership(models.Model):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "crew",
     "bookings",
     "guests",
+    "safety",
     "reports",
     "backoffice",
 ]

@@ -26,7 +26,9 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("guests.urls")),
     path("", include("crew.urls")),
+    path("", include("safety.urls")),
     path("api/", include("bookings.api_urls")),
     path("api/", include("crew.api_urls")),
     path("api/", include("guests.api_urls")),
+    path("api/", include("safety.api_urls")),
 ]

@@ -293,7 +293,7 @@ class RosterPolicy:
 
     @property
     def may_start(self) -> bool:
-        """Start offered as it is (a reason only for guests on hold)."""
+        """Start offered as it is (a reason only for an incomplete check-in)."""
         return self._startable and self.start_refusal() is None
 
     @property

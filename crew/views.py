@@ -268,6 +268,14 @@ def _act(
     return _see_other(reverse("crew:event", kwargs={"public_id": public_id}) + f"#{target}")
 
 
+def page_action(
+    request: HttpRequest, public_id: UUID, action: Callable[[], Any], success: str, *, target: str
+) -> HttpResponse:
+    """What a panel's write (an app above crew) answers with: the crew event page, its
+    result in a toast and on the card tapped, exactly as the page's own writes answer."""
+    return _act(request, public_id, action, success, target=target)
+
+
 def crew_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For actions only a crew member can take (claim, acknowledge): an owner without a
     crew profile gets the page back with the reason (403)."""
@@ -387,7 +395,7 @@ def event_confirm(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 @crew_required
 def event_start(request: HttpRequest, public_id) -> HttpResponse:
-    """The captain starts the charter; a reason starts it early or with guests on hold."""
+    """The captain starts the charter; a reason starts it early or with the check-in incomplete."""
     event = _event_or_404(request, public_id)
     reason = request.POST.get("reason", "")
     return _act(

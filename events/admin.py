@@ -238,7 +238,7 @@ class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         choices=WebhookEventType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="guest.boarded and float_plan.overdue are sent once boarding check-in and float plans exist.",
+        help_text="guest.boarded: a guest tapped aboard; float_plan.overdue: each step of an overdue boat's alert.",
     )
 
     class Meta:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Cast, Round
@@ -25,6 +25,37 @@ class Vessel(models.Model):
     capacity = models.PositiveSmallIntegerField(default=6, help_text="Guests allowed aboard.")
     home_port = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=True)
+    # What a float plan (the USCG form) says of the boat, so that searchers know what to look for.
+    registration = models.CharField(
+        "registration or documentation number",
+        max_length=40,
+        blank=True,
+        help_text="State registration or USCG number.",
+    )
+    hailing_port = models.CharField(max_length=120, blank=True)
+    vessel_type = models.CharField("type", max_length=80, blank=True, help_text="e.g. sailing sloop, motor yacht.")
+    length_ft = models.DecimalField(
+        "length (ft)", max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    hull_colour = models.CharField(max_length=60, blank=True)
+    distinguishing_features = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What makes her recognisable: sail numbers, a dodger colour, a name board.",
+    )
+    call_sign = models.CharField("radio call sign", max_length=20, blank=True)
+    mmsi = models.CharField(
+        "MMSI",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", "An MMSI is nine digits.")],
+    )
+    radios = models.CharField(
+        "radios and channels monitored", max_length=200, blank=True, help_text="e.g. VHF-DSC, monitoring 16 and 9."
+    )
+    epirb = models.CharField("EPIRB", max_length=120, blank=True, help_text="Type and UIN, or empty if none aboard.")
+    flares = models.CharField(max_length=120, blank=True, help_text="What is aboard, e.g. 3 handheld, 3 aerial.")
+    life_jackets = models.PositiveSmallIntegerField(default=0, help_text="Life jackets aboard.")
 
     objects = OrgQuerySet.as_manager()
 
@@ -341,7 +372,7 @@ class WebhookEventType(models.TextChoices):
     ROLE_CLAIMED = "role.claimed", "Role claimed"
     ROLE_RELEASED = "role.released", "Role released"
     WAIVER_SIGNED = "waiver.signed", "Waiver signed"
-    # Defined with their payloads; sent once boarding check-in and float plans exist.
+    # Sent by safety: a guest tapped aboard, and each step of an overdue float plan.
     GUEST_BOARDED = "guest.boarded", "Guest boarded"
     FLOAT_PLAN_OVERDUE = "float_plan.overdue", "Float plan overdue"
 

@@ -163,11 +163,12 @@ PAYLOADS: dict[str, tuple[type[serializers.Serializer], str]] = {
     WebhookEventType.WAIVER_SIGNED: (WaiverSignedData, "A guest (or their guardian) signed the current waiver."),
     WebhookEventType.GUEST_BOARDED: (
         GuestBoardedData,
-        "A guest was checked in on the dock. Defined ahead: sent once boarding check-in exists.",
+        "A guest was checked in on the dock (tapped aboard, or added as a walk-up).",
     ),
     WebhookEventType.FLOAT_PLAN_OVERDUE: (
         FloatPlanOverdueData,
-        "A charter is not back by its float plan's “no later than”. Defined ahead: sent once float plans exist.",
+        "A charter is not back by its float plan's “no later than”: once per escalation step "
+        "(0 at that moment, then one every 15 min until acknowledged).",
     ),
 }
 

@@ -125,7 +125,7 @@ def revenue_data(event: Event) -> dict[str, Any] | None:
 
 
 def guest_boarded_data(*, event: Event, guest_name: str, boarded_at: datetime, on_hold: bool) -> dict[str, Any]:
-    """The payload of guest.boarded (sent once boarding check-in exists)."""
+    """The payload of guest.boarded (safety's check-in)."""
     return {
         "event": event_brief(event),
         "guest": {"name": guest_name},
@@ -137,7 +137,7 @@ def guest_boarded_data(*, event: Event, guest_name: str, boarded_at: datetime, o
 def float_plan_overdue_data(
     *, event: Event, expected_return_at: datetime, no_later_than: datetime, persons_on_board: int, level: int
 ) -> dict[str, Any]:
-    """The payload of float_plan.overdue (sent once float plans exist)."""
+    """The payload of float_plan.overdue (safety's overdue escalation, one per step)."""
     return {
         "event": event_brief(event),
         "expected_return_at": _iso(expected_return_at),

@@ -1,35 +1,15 @@
-"""Guests' reactions to events.signals: the on-hold guard, guest-page republishing, and
-telling guests their charter is cancelled."""
+"""Guests' reactions to events.signals: guest-page republishing, and telling guests their
+charter is cancelled. (Whether a charter may start with guests on hold is the start gate's
+rule, in safety: it checks the guests who boarded.)"""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from charterops.errors import Conflict
 from charterops.models import Organization
 from events.models import Event, EventStatus
-from events.signals import event_changed, event_created, event_transitioned, event_transitioning
+from events.signals import event_changed, event_created, event_transitioned
 
-from .models import Guest
 from .services import guest_page_publish_on_commit, guests_cancellation_send
-
-
-@receiver(event_transitioning, dispatch_uid="guests.hold_guard")
-def refuse_start_with_guests_on_hold(sender, event, to_status, by, reason, override, **kwargs) -> None:
-    """A charter does not start while a guest has not signed the current waiver — unless overridden with a reason."""
-    if to_status != EventStatus.IN_PROGRESS:
-        return
-    on_hold = list(Guest.objects.filter(event=event).on_hold().order_by("name").values_list("name", flat=True))
-    if not on_hold:
-        return
-    if override:
-        if not (reason or "").strip():
-            raise Conflict("Starting with guests on hold needs a reason; it is recorded with the start.")
-        return
-    names = ", ".join(on_hold[:10]) + (f" and {len(on_hold) - 10} more" if len(on_hold) > 10 else "")
-    raise Conflict(
-        f"“{event.name}” cannot start: {len(on_hold)} guest(s) on hold without a signed waiver ({names}). "
-        "The captain or owner may override with a reason."
-    )
 
 
 @receiver(event_created, dispatch_uid="guests.publish_new_event")

@@ -1,5 +1,5 @@
-"""What guests' events tell the owner's webhook endpoints: waiver.signed (guest.boarded
-once boarding check-in exists: its payload is events.webhooks.guest_boarded_data)."""
+"""What guests' events tell the owner's webhook endpoints: waiver.signed. (guest.boarded is
+sent by the boarding check-in, in safety.)"""
 
 from events.models import WebhookEventType
 from events.webhooks import event_brief, webhook_emit

@@ -20,6 +20,10 @@ PUBLIC_URLS: dict[str, str] = {
     "events:nudge-unsubscribe": (
         "One-click unsubscribe from a kind of nudge (RFC 8058): the signed token names the one address and kind."
     ),
+    "safety:acknowledge": (
+        "An overdue-boat alert's acknowledgement: the signed token names one float plan and one recipient; "
+        "a GET only shows the boat, the POST records who took charge."
+    ),
     "admin:login": "The back office's sign-in form.",
     "crew:login": "Crew ask for a sign-in link here; it answers the same whether or not the address is known.",
     "crew:magic-link": "The code in the address is the credential: single use, short-lived, throttled.",

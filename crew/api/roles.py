@@ -135,7 +135,7 @@ class StartIn(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=300,
-        help_text="Only to start before the brand's start window opens or with guests on hold (an override).",
+        help_text="Only to start before the brand's start window opens or with the check-in incomplete (an override).",
     )
 
 
@@ -147,8 +147,8 @@ class EventStartApi(APIView):
     @extend_schema(
         request=StartIn,
         responses={200: StatusOut},
-        summary="Start the charter (its captain or an owner); 409 before the start window or while guests are on "
-        "hold, unless a reason is given",
+        summary="Start the charter (its captain or an owner); 409 before the start window or while the check-in is "
+        "incomplete, unless a reason is given",
     )
     def post(self, request: Request, public_id) -> Response:
         event, _ = event_for(request, public_id)

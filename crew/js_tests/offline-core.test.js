@@ -209,3 +209,49 @@ test("only the signed-in person's taps are replayed", async () => {
   await core.replay(store, PERSON, send, 0);
   assert.deepEqual(sent.map((s) => s.id), ["mine"]);
 });
+
+// --- Boarding check-ins ----------------------------------------------------------------------
+
+test("a boarding check-in with an Idempotency-Key may be queued like a tick", () => {
+  const keyed = headers({ "Idempotency-Key": "k" });
+  assert.equal(core.queueKind(EVENT + "check-in", "POST", keyed), "check-in");
+  assert.equal(core.queueKind(EVENT + "check-in", "POST", headers({})), null);
+  assert.equal(core.queueKind(EVENT + "walk-up", "POST", keyed), null); // a new guest needs the network
+  const entry = core.entryFor({
+    kind: "check-in",
+    key: "k1",
+    url: "https://crew.example" + EVENT + "check-in",
+    body: "guest=12&version=0&boarded=yes",
+    person: PERSON,
+    seq: 1,
+    now: 0,
+  });
+  assert.deepEqual([entry.kind, entry.item, entry.state, entry.version], ["check-in", "12", "yes", "0"]);
+});
+
+test("a guest tapped aboard then off offline replays in order, the second on the first's version", async () => {
+  const store = core.memoryStore();
+  for (const [id, boarded, seq] of [["a", "yes", 1], ["b", "no", 2]]) {
+    await store.put({
+      id, seq, person: PERSON, kind: "check-in", url: EVENT + "check-in", event: "e", item: "12", state: boarded,
+      version: "0", body: `guest=12&version=0&boarded=${boarded}`, csrf: "t",
+    });
+  }
+  const { sent, send } = server([[200, { "X-Item-Version": "1" }], [200, { "X-Item-Version": "2" }]]);
+  const results = await core.replay(store, PERSON, send, 0);
+  assert.deepEqual(results.map((r) => r.outcome), ["done", "done"]);
+  assert.equal(new URLSearchParams(sent[1].body).get("version"), "1");
+});
+
+test("a check-in someone else changed meanwhile is a conflict, kept with the person's last wish", async () => {
+  const store = core.memoryStore();
+  await store.put({
+    id: "a", seq: 1, person: PERSON, kind: "check-in", url: EVENT + "check-in", event: "e", item: "12", state: "yes",
+    version: "0", body: "guest=12&version=0&boarded=yes", csrf: "t",
+  });
+  const { send } = server([[409, {}, "<p>changed</p>"]]);
+  const [result] = await core.replay(store, PERSON, send, 0);
+  assert.equal(result.outcome, "conflict");
+  const [conflict] = await store.listConflicts(PERSON);
+  assert.deepEqual([conflict.kind, conflict.item, conflict.mine], ["check-in", "12", "yes"]);
+});

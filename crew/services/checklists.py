@@ -20,6 +20,7 @@ from events.models import Event
 from .. import selectors
 from ..models import ChecklistItem, ChecklistItemState, ChecklistTemplate, ChecklistTemplateItem, person_name
 from ..policy import RosterPolicy, enforce
+from ..signals import checklist_item_changed
 from .roster import _actor_of, _facts
 
 
@@ -136,4 +137,5 @@ def checklist_item_update(
             "Your change was not saved: check it and try again.",
             item=current,
         )
+    checklist_item_changed.send(sender=ChecklistItem, item=current, by=by)
     return current

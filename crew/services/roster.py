@@ -380,9 +380,10 @@ def event_confirm(*, event: Event, by: AbstractBaseUser) -> Event:
 def event_start(*, event: Event, by: AbstractBaseUser, reason: str = "") -> Event:
     """The event's captain (or an owner) starts the charter.
 
-    Before the brand's start window opens, or with guests on hold, the start is refused
+    Before the brand's start window opens, or with the check-in incomplete, the start is refused
     unless a reason is given: the reason makes it an override, recorded on the lifecycle
-    move (the window is crew.policy's rule; the on-hold guard lives with the guests).
+    move (the window is crew.policy's rule; the check-in gate is safety's, on
+    events.signals.event_transitioning).
     """
     reason = (reason or "").strip()[:300]
     policy, _ = _policy(event, _actor_of(by, event.organization_id))

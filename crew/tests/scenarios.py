@@ -83,6 +83,21 @@ def add_guests(event: Event, count: int) -> None:
         guest_model.objects.create(event=event, name=f"Guest {n + 1}", email=f"guest{n + 1}@example.com")
 
 
+def check_everyone_in(event: Event) -> None:
+    """Every guest tapped aboard and the heads counted, so that the start gate (safety's
+    check-in) lets the charter go. By app label: crew never imports safety."""
+    check_in, float_plan = apps.get_model("safety", "CheckIn"), apps.get_model("safety", "FloatPlan")
+    guests = list(apps.get_model("guests", "Guest").objects.filter(event=event))
+    check_in.objects.bulk_create(
+        check_in(event=event, organization_id=event.organization_id, guest=guest, boarded=True, version=1)
+        for guest in guests
+    )
+    crew = RoleSlot.objects.filter(event=event, holder__isnull=False).count()
+    float_plan.objects.update_or_create(
+        event=event, defaults={"organization_id": event.organization_id, "headcount": len(guests) + crew}
+    )
+
+
 def sized_event(org: Organization, *, crew: int, items: int, guests: int, deckhand_slots: int = 18) -> Event:
     """An upcoming event with `crew` people aboard, `items` checklist items and `guests` guests."""
     event = make_event(org, departure_at=timezone.now() + timedelta(days=2), deckhand_slots=deckhand_slots)

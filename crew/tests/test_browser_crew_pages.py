@@ -19,7 +19,7 @@ from charterops.models import OutboundEmail
 from crew.auth import COOKIE_NAME, token_for
 from crew.models import ChecklistItem, ChecklistPhase, CrewRole
 from crew.tests.factories import make_crew_member, make_event
-from crew.tests.scenarios import add_guests, charter_checklists, seat, slot
+from crew.tests.scenarios import add_guests, charter_checklists, check_everyone_in, seat, slot
 from events.models import EventStatus, EventTransition
 from events.services import event_transition
 
@@ -169,6 +169,7 @@ def test_the_start_is_its_own_card_and_opens_with_the_window(phone, live_server,
 def test_inside_the_window_the_captain_starts_after_confirming(phone, live_server, artifact, org, captain):
     soon = long_charter(org, departs_in=timedelta(minutes=45))
     seat(soon, captain, CrewRole.CAPTAIN)
+    check_everyone_in(soon)
     event_transition(event=soon, to_status=EventStatus.CONFIRMED)
     sign_in(phone, live_server, captain)
     dialogs = []

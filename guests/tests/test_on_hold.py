@@ -1,7 +1,6 @@
 import pytest
 from django.test import Client
 
-from charterops.errors import Conflict
 from charterops.models import Organization, OutboundEmail
 from crew.tests.factories import make_event
 from events.models import EventStatus, EventTransition
@@ -20,25 +19,6 @@ def confirmed(event, by=None):
     return event
 
 
-def test_charter_cannot_start_while_a_guest_is_on_hold(charter, waiver, owner):
-    confirmed(charter, owner)
-    make_guest(charter, "Taylor Guest")
-    sign(make_guest(charter, "Jordan Guest"))
-
-    with pytest.raises(Conflict, match=r"1 guest\(s\) on hold .*Taylor Guest"):
-        event_transition(event=charter, to_status=EventStatus.IN_PROGRESS, by=owner)
-
-    charter.refresh_from_db()
-    assert charter.status == EventStatus.CONFIRMED
-
-
-def test_charter_starts_once_every_guest_signed(charter, waiver, owner):
-    confirmed(charter, owner)
-    sign(make_guest(charter))
-    event_transition(event=charter, to_status=EventStatus.IN_PROGRESS, by=owner)
-    assert charter.status == EventStatus.IN_PROGRESS
-
-
 def test_guest_who_signed_an_old_version_is_on_hold(org, charter, waiver, owner):
     guest = make_guest(charter)
     sign(guest)
@@ -47,13 +27,6 @@ def test_guest_who_signed_an_old_version_is_on_hold(org, charter, waiver, owner)
     make_waiver(org, body="New terms.")
     assert Guest.objects.filter(pk=guest.pk).on_hold().exists()
     assert manifest_of(charter)[0].waiver_status == "resign"
-
-
-def test_override_without_a_reason_is_refused(charter, waiver, owner):
-    confirmed(charter, owner)
-    make_guest(charter)
-    with pytest.raises(Conflict, match="needs a reason"):
-        event_transition(event=charter, to_status=EventStatus.IN_PROGRESS, by=owner, override=True, reason="  ")
 
 
 def test_captain_override_with_a_reason_is_recorded(charter, waiver, captain):
@@ -69,10 +42,12 @@ def test_captain_override_with_a_reason_is_recorded(charter, waiver, captain):
 
 
 def test_no_published_waiver_puts_nobody_on_hold(charter, owner):
-    confirmed(charter, owner)
     make_guest(charter)
     assert not Guest.objects.filter(event=charter).on_hold().exists()
-    event_transition(event=charter, to_status=EventStatus.IN_PROGRESS, by=owner)
+
+
+# Whether a charter may start with guests on hold is the start gate's rule (it reads the
+# guests who boarded): safety/tests/test_check_in_and_gate.py.
 
 
 def test_cancelling_is_never_blocked_by_holds(charter, waiver, owner):

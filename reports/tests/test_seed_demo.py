@@ -73,3 +73,37 @@ def test_seed_demo_publishes_the_boatsetter_guest_page(client):
     assert "Charter with Queen of San Diego" in html  # its public title ("Boatsetter charter" is internal)
     assert "Taylor Guest" not in html  # a public page names no guest
     assert "840.78" not in html  # the reference gross never reaches a guest
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_a_charter_at_sea_whose_overdue_alert_and_return_work(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from charterops.models import OutboundEmail
+    from crew.models import CrewRole, RoleSlot
+    from events.models import EventStatus
+    from events.nudges import nudges_sweep
+    from safety.models import FloatPlan
+    from safety.services import float_plan_return
+
+    call_command("seed_demo", stdout=StringIO())
+    event = Event.objects.get(organization__slug="queenofsandiego", slug="at-sea-demo")
+    assert event.status == EventStatus.IN_PROGRESS
+    plan = FloatPlan.objects.get(event=event)
+    assert plan.persons_on_board == 5
+    assert plan.start_override == ""  # everyone signed and the count matched
+    filed = OutboundEmail.objects.get(kind="float_plan_filed", organization__slug="queenofsandiego")
+    assert filed.to == ["harbor@queenofsandiego.com", "shore@queenofsandiego.com"]
+    # The history's sailed charters filed no float plan email.
+    assert OutboundEmail.objects.filter(kind="float_plan_filed").count() == 1
+
+    FloatPlan.objects.filter(pk=plan.pk).update(no_later_than=timezone.now() - timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        nudges_sweep(kinds=["float_plan_overdue"])
+    assert OutboundEmail.objects.filter(kind="float_plan_overdue").count() == 5  # captain, mate, 2 ashore, owner
+
+    captain = RoleSlot.objects.get(event=event, role=CrewRole.CAPTAIN).holder
+    float_plan_return(event=event, by=captain.user)
+    assert FloatPlan.objects.get(pk=plan.pk).closed_at is not None

@@ -27,9 +27,10 @@
   // Taps a phone may queue while offline: POSTs whose writes the server runs once per
   // Idempotency-Key (crew.services.run_once). `item` names the form field that says what
   // the tap is about: taps on the same thing are replayed in order, each on top of the
-  // last. A boarding check-in joins with one more line here (and run_once in its view).
+  // last. A boarding check-in is one too: a guest tapped aboard (or off) on the dock.
   var QUEUEABLE = [
     { kind: "checklist", path: new RegExp("^/crew/events/(" + UUID + ")/checklist$"), item: "item", state: "state" },
+    { kind: "check-in", path: new RegExp("^/crew/events/(" + UUID + ")/check-in$"), item: "guest", state: "boarded" },
   ];
 
   // --- Pages ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The crew pages' side of working offline (the service worker is /sw.js):
 // - registers the worker for /crew/ and tells it who is signed in on this page;
 // - from the crew home, asks it to keep the person's next event pages;
-// - gives every checklist tick an Idempotency-Key, shows a tick the worker kept as
+// - gives every checklist tick and boarding check-in an Idempotency-Key, shows a tick the worker kept as
 //   pending (also after a reload offline), and the worker's replay as it lands: done,
 //   or a conflict with both states — never silently overwritten;
 // - says when the phone goes offline and, for the taps that need the network, that they
@@ -67,13 +67,13 @@
     if (!b || !b.hidden) return;
     b.hidden = false;
     b.dataset.live = "1";
-    b.textContent = "Offline — as of " + CrewOffline.formatAsOf(Date.now(), b.dataset.tz) + ". Checklist ticks are kept on this phone.";
+    b.textContent = "Offline — as of " + CrewOffline.formatAsOf(Date.now(), b.dataset.tz) + ". Checklist ticks and check-ins are kept on this phone.";
   });
 
   // While ticks wait and the phone says it is online, ask again every few seconds: the
   // first "online" can come before the connection really carries (one bar of signal).
   setInterval(function () {
-    if (navigator.onLine && document.querySelector("li.check-item.pending")) tell({ type: "replay" });
+    if (navigator.onLine && document.querySelector("li.check-item.pending, li.pending[data-guest]")) tell({ type: "replay" });
   }, 3000);
 
   window.addEventListener("online", function () {
@@ -156,6 +156,31 @@
     });
   }
 
+  // --- Boarding check-ins (the same queue: a guest tapped aboard or off) -----------------
+
+  function guestElement(id) {
+    return document.getElementById("guest-" + id);
+  }
+
+  function markGuestPending(id, boarded) {
+    var li = guestElement(id);
+    if (!li) return;
+    li.classList.add("pending");
+    note(li, "pending-note", "Saved on this phone: <strong>" + (boarded === "yes" ? "Aboard" : "Not aboard") + "</strong> — sent when you are back online.");
+  }
+
+  function guestReplayed(result) {
+    var li = guestElement(result.item);
+    if (li) { li.classList.remove("pending"); note(li, "", ""); }
+    if (result.outcome === "conflict") {
+      // Someone else tapped this guest meanwhile: theirs stands; the page shows it on reload.
+      store.removeConflict("check-in:" + result.item).catch(function () {});
+      toast("A check-in kept offline was not saved: someone changed that guest meanwhile. Reload and check.", "error");
+    } else if (result.outcome === "refused") {
+      toast("A check-in kept offline was refused: it was not saved.", "error");
+    }
+  }
+
   // What this page's items look like once the worker's kept taps are counted.
   function showKept() {
     if (!person()) return;
@@ -164,9 +189,15 @@
       Object.keys(states).forEach(function (thing) {
         var parts = thing.split(":");
         if (parts[0] === "checklist") markPending(parts[1], states[thing]);
+        if (parts[0] === "check-in") markGuestPending(parts[1], states[thing]);
       });
     });
-    store.listConflicts(person()).then(function (conflicts) { conflicts.forEach(showConflict); });
+    store.listConflicts(person()).then(function (conflicts) {
+      conflicts.forEach(function (conflict) {
+        if (conflict.kind === "check-in") guestReplayed({ item: conflict.item, outcome: "conflict" });
+        else showConflict(conflict);
+      });
+    });
   }
 
   function newKey() {
@@ -177,7 +208,14 @@
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
-    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form.tri");
+    var elt = event.detail.elt;
+    var checkIn = elt && elt.closest && elt.closest("form[data-check-in-form]");
+    if (checkIn) {
+      event.detail.headers["Idempotency-Key"] = newKey();
+      checkIn.dataset.tapped = (new FormData(checkIn)).get("boarded") || "";
+      return;
+    }
+    var form = elt && elt.closest && elt.closest("form.tri");
     if (!form) return;
     event.detail.headers["Idempotency-Key"] = newKey();
     var parameters = event.detail.parameters;
@@ -188,6 +226,11 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (!xhr || xhr.status !== 204 || !xhr.getResponseHeader("X-Crew-Queued")) return;
+    var checkIn = event.detail.elt.closest("form[data-check-in-form]");
+    if (checkIn) {
+      markGuestPending((new FormData(checkIn)).get("guest"), checkIn.dataset.tapped);
+      return;
+    }
     var form = event.detail.elt.closest("form.tri");
     var li = form && form.closest("li.check-item");
     if (li) markPending(li.id.replace("item-", ""), form.dataset.tapped);
@@ -202,6 +245,11 @@
     if (data.type !== "replayed") return;
     var signedOut = false;
     data.results.forEach(function (result) {
+      if (result.kind === "check-in" && result.outcome !== "retry") {
+        if (result.outcome === "signed-out") signedOut = true;
+        else guestReplayed(result);
+        return;
+      }
       if (result.kind !== "checklist") return;
       if (result.outcome === "done" || result.outcome === "already") {
         var li = replaceItem(result.item, result.body);

@@ -3,6 +3,7 @@
 It lives in `reports`, the top of the dependency order, because it seeds every app.
 """
 
+import base64
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -13,20 +14,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.services import booking_create
-from charterops.models import Membership, Organization
+from charterops.models import Membership, Organization, ShoreContact
 from crew import services as crew_services
 from crew.models import Anchor, ChecklistPhase, ChecklistTemplate, ChecklistTemplateItem, CrewMember, CrewRole, RoleSlot
 from events import services as event_services
 from events.models import Event, EventStatus, EventType, ServiceKey, Source, Vessel
 from events.service_keys import service_key_create
 from guests.models import Guest, WaiverTemplate
-from guests.services import guest_page_publish
+from guests.services import guest_page_publish, waiver_sign
+from safety.services import check_in_set, headcount_record, route_set
 
 from ...models import Milestone, MonthlyTarget, OwnerInputs, RecipientList, ReportKind
 from ...periods import month_of
 
 OWNER_USERNAME = "owner"
 OWNER_PASSWORD = "charterops-demo"  # noqa: S105 — local demo only; refused with DEBUG off
+# A drawn signature for the demo's signed waivers (a short stroke, as the signing page sends).
+DEMO_SIGNATURE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAHgAAAAoCAYAAAA16j4lAAABQElEQVR4nO2bQRKDIAxFa2/g/Q/JEdqtg4oIIfnie5suOiOfF5Oxaj8fAAAAAAAA"
+    "eArruv62n3CfJTrAEaWCppQkM6vyjQ6Qc9WtdPMxZ15kuuEsYEppKX03NpU+uZvciYSgmgIytvfUeAsV09KZdPM9ByFSLLrxrYW+u293GZaFedPY"
+    "bvXmJmFkx83czb0nsYsArwLMVmiL/QzdeITwGca2pTd30V6So9dvxTq3+WbVxKrlOWNUTrNNKotUH9sj3ZlsTrm4W9RyeuTpOpCasFqic3uu33zA"
+    "aEm9RI1tb29md4+eUtic2X+jVx9c/UKll1nvtHFjf4P1SazgrbiQQsAIevetNO147lpghufVu0XVAkZT242q3g4Xv3rP54089Z2x4qhRCKhGzVud"
+    "St5kgjwJpYsoGAj/vAAAAAAAmJE/ag4UiD08qigAAAAASUVORK5CYII="
+)
 SAN_DIEGO = {"latitude": Decimal("32.7157"), "longitude": Decimal("-117.1611"), "time_zone": "America/Los_Angeles"}
 
 
@@ -149,6 +159,10 @@ class Command(BaseCommand):
             owner = self.seed_owner()
             for brand in BRANDS:
                 self.seed_brand(brand, owner)
+            # After the history: its sailed charters filed float plans nobody ashore should get.
+            for brand in BRANDS:
+                self.seed_safety(brand)
+            self.seed_at_sea(owner)
             self.seed_report_settings()
         # Guest pages are published now, so /g/boatsetter-may-30-2024 answers as soon as the server is up.
         for event in (
@@ -196,7 +210,25 @@ class Command(BaseCommand):
         )
         Membership.objects.update_or_create(user=owner, organization=org, defaults={"role": Membership.Role.OWNER})
         vessel, _ = Vessel.objects.update_or_create(
-            organization=org, name=brand.vessel, defaults={"capacity": 12, "home_port": "Shelter Island, San Diego"}
+            organization=org,
+            name=brand.vessel,
+            defaults={
+                "capacity": 12,
+                "home_port": "Shelter Island, San Diego",
+                # What a float plan tells searchers about her.
+                "registration": f"CF {4100 + BRANDS.index(brand)} SD",
+                "hailing_port": "San Diego, CA",
+                "vessel_type": "Sailing sloop",
+                "length_ft": Decimal("42.0"),
+                "hull_colour": "White, " + ("navy", "purple", "green", "red")[BRANDS.index(brand)] + " boot stripe",
+                "distinguishing_features": f"{brand.vessel} on the transom; tan mainsail",
+                "call_sign": f"WDE{5100 + BRANDS.index(brand)}",
+                "mmsi": f"36712{3450 + BRANDS.index(brand)}",
+                "radios": "VHF-DSC fixed and one handheld; monitoring 16 and 9",
+                "epirb": "Category I 406 MHz",
+                "flares": "3 handheld, 3 aerial",
+                "life_jackets": 16,
+            },
         )
         crew = [
             crew_services.crew_member_create(
@@ -219,6 +251,69 @@ class Command(BaseCommand):
         for key, name, event_type, days_ahead, start, hours in UPCOMING:
             self.seed_upcoming(org, vessel, crew, owner, f"{key}-demo", name, event_type, days_ahead, start, hours)
         self.seed_history(org, vessel, owner, BRANDS.index(brand))
+
+    def seed_safety(self, brand: Brand) -> None:
+        """The brand's float-plan settings: its shore contacts and the Coast Guard sector."""
+        org = Organization.objects.get(slug=brand.slug)
+        Organization.objects.filter(pk=org.pk).update(coast_guard_phone="(619) 278-7033", overdue_grace_minutes=60)
+        for name, local in (("Harbor office", "harbor"), ("Shore duty", "shore")):
+            ShoreContact.objects.update_or_create(
+                organization=org,
+                email=f"{local}@{brand.domain}",
+                defaults={"name": f"{brand.name} {name.lower()}", "phone": "+16195550100"},
+            )
+
+    def seed_at_sea(self, owner) -> None:
+        """A charter out on the water now: guests boarded and signed, its float plan filed to
+        the shore contacts (var/outbox/). Left as it is once it exists (returned, extended or
+        overdue, it is the person trying the demo who moved it)."""
+        org = Organization.objects.get(slug="queenofsandiego")
+        if Event.objects.for_org(org).filter(slug="at-sea-demo").exists():
+            return
+        vessel = Vessel.objects.get(organization=org, name="Queen of San Diego")
+        crew = list(CrewMember.objects.for_org(org).select_related("user").order_by("pk"))
+        captain = next(member for member in crew if member.user.memberships.filter(role="captain").exists())
+        departure = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+        event = self.upsert_event(
+            org,
+            "at-sea-demo",
+            owner,
+            {
+                "name": "Bay charter (at sea now)",
+                "event_type": EventType.CHARTER,
+                "vessel": vessel,
+                "departure_at": departure,
+                "return_at": departure + timedelta(hours=3),
+                "location": "Shelter Island guest dock, San Diego",
+                "guest_count": 3,
+            },
+            revenue={"gross": Decimal("900.00"), "captain_rate": Decimal("50"), "captain_hours": Decimal(3)},
+        )
+        self.assign(event, [captain, *[m for m in crew if m != captain]], owner, how_many=2)
+        event_services.event_transition(event=event, to_status=EventStatus.CONFIRMED, by=owner)
+        template = WaiverTemplate.objects.current_for(org)
+        for name, minor in (("Avery Sailor", False), ("Blake Sailor", False), ("Casey Sailor", True)):
+            guest = Guest.objects.create(
+                event=event,
+                organization=org,
+                name=name,
+                email=f"{name.split()[0].lower()}.sailor@example.com",
+                is_minor=minor,
+                guardian_name="Avery Sailor" if minor else "",
+            )
+            waiver_sign(
+                guest=guest,
+                template=template,
+                signed_name="Avery Sailor" if minor else name,
+                signature_png=DEMO_SIGNATURE,
+                consent=True,
+                signer="guardian" if minor else "guest",
+                relationship="parent" if minor else "",
+            )
+            check_in_set(event=event, guest=guest, boarded=True, seen_version=0, by=captain.user)
+        headcount_record(event=event, headcount=5, by=captain.user)
+        route_set(event=event, area="San Diego Bay, out past Point Loma to the kelp beds and back", by=captain.user)
+        crew_services.event_start(event=event, by=captain.user, reason="Demo: departed an hour ago")
 
     def seed_checklists(self, org: Organization) -> None:
         for (event_type, phase), items in CHECKLISTS.items():
