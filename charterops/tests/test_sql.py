@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from charterops.models import OutboundEmail
-from charterops.sql import STATEMENTS, CompiledQuery, Statement, select, select_by_credential
+from charterops.sql import CompiledQuery, Statement, select, select_by_credential
 from charterops.tests.factories import make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,13 +102,6 @@ def test_a_look_up_by_credential_names_no_brand_and_runs_only_through_its_own_do
         select_by_credential(EMAILS, params={})
     assert select_by_credential(EMAIL_BY_KEY, params={"key": "secret"}).key == "secret"
     assert select_by_credential(EMAIL_BY_KEY, params={"key": "unknown"}) is None
-
-
-def test_the_only_look_up_by_credential_is_the_sign_in_link():
-    import crew.selectors  # noqa: F401 — declares the application's statements
-
-    found = {statement.row.__name__ for statement in STATEMENTS if statement.found_by} - {"EmailRow"}
-    assert found == {"_SignInRow"}
 
 
 def test_a_statement_naming_a_column_its_model_lacks_fails_before_it_runs(db):

@@ -184,3 +184,13 @@ def test_exchange_issues_a_token_for_the_links_crew_member(deckhand):
     assert principal.crew_member == deckhand
     assert expires_at > timezone.now() + timedelta(days=29)
     assert link.used_at is not None
+
+
+def test_the_only_read_that_names_no_brand_is_the_sign_in_link():
+    # A sign-in code's hash is unique across brands and says which brand it is for: the one
+    # statement allowed to skip the brand filter (charterops.sql, `found_by`). Any other
+    # statement that skips it fails here.
+    from charterops.sql import STATEMENTS
+
+    application = [statement for statement in STATEMENTS if statement.row.__module__.split(".")[0] != "charterops"]
+    assert {statement.row.__name__ for statement in application if statement.found_by} == {"_SignInRow"}
