@@ -41,7 +41,7 @@ from events.models import Event
 from . import ical, selectors, services
 from .auth import Principal, crew_required
 from .models import ChecklistItem, ChecklistItemState, CrewMember, CrewRole, RoleSlot
-from .panels import render_event_panels
+from .panels import PanelPage, render_event_panels
 from .policy import ReplacementUnconfirmed, duration_text, to_do
 
 # Held events stay on /crew/ until they return; older ones drop off. Open slots listed
@@ -231,7 +231,7 @@ def _render_event(
         "checklists": selectors.checklists_by_phase(items),
         "due": _due_soon(items, now),
         "states": ChecklistItemState.choices,
-        "panels": render_event_panels(request, event) if policy.sees_everything else [],
+        "panels": render_event_panels(request, PanelPage(roster, policy, now)) if policy.sees_everything else [],
         "designate_choices": selectors.designate_choices(organization_id=org.pk) if policy.may_designate else [],
         "start_opens_text": timing.format_clock(timezone.localtime(policy.start_opens_at, org.tz)),
         "start_window_text": duration_text(policy.event.start_window),

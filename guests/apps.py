@@ -5,11 +5,6 @@ class GuestsConfig(AppConfig):
     name = "guests"
 
     def ready(self) -> None:
-        from crew.panels import EventPanel, register_event_panel
-
+        # The crew event page lists the guests in safety's check-in panel (names, waiver
+        # status, aboard or not), read with guests' waiver rule.
         from . import nudges, receivers  # noqa: F401  (registers the on-hold rule; connects to events.signals)
-        from .selectors import crew_manifest_panel
-
-        register_event_panel(
-            EventPanel(name="guests", template="guests/fragments/crew_manifest.html", context=crew_manifest_panel)
-        )

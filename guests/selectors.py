@@ -1,95 +1,23 @@
-"""Reads of guest data that other surfaces share (the crew event page, the crew API,
-nudges and reports).
+"""Reads of guest data that other surfaces share (the back office, nudges and reports).
 
 A guest's waiver status is decided once, by `GuestQuerySet.with_waiver_status` (the
-brand's current waiver is its highest version; signed means signed that version): the
-manifest reads through it.
+brand's current waiver is its highest version; signed means signed that version) and
+`waiver_status_of`: every read of it — here, and the crew page's boarding list in
+safety.selectors — goes through them.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
 
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.http import HttpRequest
 
 from charterops.models import Organization, SuppressedAddress
-from charterops.sql import CompiledQuery
-from crew.panels import PanelEvent
 from crew.policy import CLOSED_STATUSES
 from events.models import EventStatus
 
-from .models import ON_HOLD_STATUSES, Guest, WaiverStatus, waiver_status_of
-
-
-@dataclass(slots=True)
-class ManifestLine:
-    """What crew may know of a guest: the name and the waiver status. No contact details."""
-
-    name: str
-    is_minor: bool
-    waiver_status: str
-    waiver_status_label: str
-    on_hold: bool
-
-
-class _ManifestRow(NamedTuple):
-    name: str
-    is_minor: bool
-    current_waiver_id: int | None
-    signed_current_at: Any
-    signed_any: bool
-
-
-# The crew event page shows the manifest on every load: its query is the ORM's (the waiver
-# rule is with_waiver_status's, nowhere else), compiled once per process.
-_MANIFEST = CompiledQuery(
-    lambda organization_ids, event_id: (
-        Guest.objects.for_orgs(organization_ids)
-        .filter(event_id=event_id)
-        .with_waiver_status()
-        .order_by("name", "pk")
-        .values_list("name", "is_minor", "current_waiver_id", "signed_current_at", "signed_any")
-    ),
-    _ManifestRow,
-    values=["event_id"],
-    why="The crew event page reads it on every load: built and compiled anew each time it "
-    "took 1.16 ms, compiled once 0.16 ms (bench_reads, 2026-12-01).",
-)
-
-
-def manifest(*, organization_id: int, event_id: int) -> list[ManifestLine]:
-    """The event's guests with their waiver status, by name, in one query whatever their number."""
-    lines = []
-    for row in _MANIFEST.run(organization_ids=[organization_id], event_id=event_id):
-        status = waiver_status_of(
-            published=row.current_waiver_id is not None,
-            signed_current=row.signed_current_at is not None,
-            signed_any=bool(row.signed_any),
-        )
-        lines.append(
-            ManifestLine(
-                name=row.name,
-                is_minor=bool(row.is_minor),
-                waiver_status=status,
-                waiver_status_label=status.label,
-                on_hold=status in ON_HOLD_STATUSES,
-            )
-        )
-    return lines
-
-
-def crew_manifest_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
-    """Context of the manifest panel on the crew event page."""
-    lines = manifest(organization_id=event.organization_id, event_id=event.id)
-    return {
-        "manifest": lines,
-        "on_hold_count": sum(line.on_hold for line in lines),
-        "all_signed": bool(lines) and all(line.waiver_status == WaiverStatus.SIGNED for line in lines),
-    }
-
+from .models import Guest
 
 # --- Portfolio figures (executive reports) ---
 #

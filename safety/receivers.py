@@ -21,7 +21,7 @@ def start_gate(sender, event, to_status, by, reason, override, **kwargs) -> None
     on board — or the captain or an owner overrides with a reason, recorded."""
     if to_status != EventStatus.IN_PROGRESS:
         return
-    check = start_check(event_id=event.pk)
+    check = start_check(organization_id=event.organization_id, event_id=event.pk)
     if check.ready:
         return
     if override:

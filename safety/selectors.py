@@ -10,6 +10,7 @@ aboard is the roster's holders (crew).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from django.db.models import BooleanField, F, IntegerField, Value
@@ -19,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charterops.models import Organization
+from charterops.sql import CompiledQuery
 from crew.models import ChecklistItem, ChecklistItemState, ChecklistPhase, CrewRole, RoleSlot, slot_label
-from crew.panels import PanelEvent
-from crew.selectors import actor_of_principal, event_roster
+from crew.panels import PanelPage
 from events.models import Event, EventStatus, Vessel
 from guests.models import ON_HOLD_STATUSES, Guest, waiver_status_of
 
@@ -107,10 +108,24 @@ class StartCheck:
         return not self.missing
 
 
-def boarding_lines(*, event_id: int) -> list[BoardingLine]:
-    """The event's guests with their waiver status and check-in, by name, in one query."""
-    rows = (
-        Guest.objects.filter(event_id=event_id)
+class _BoardingRow(NamedTuple):
+    guest_id: int
+    name: str
+    is_minor: bool
+    current_waiver_id: int | None
+    signed_current_at: Any
+    signed_any: bool
+    boarded: bool
+    version: int
+    walk_up: bool
+    phone: str
+    token: str
+
+
+BOARDING = CompiledQuery(
+    lambda organization_ids, event_id: (
+        Guest.objects.for_orgs(organization_ids)
+        .filter(event_id=event_id)
         .with_waiver_status()
         .annotate(
             is_boarded=Coalesce(F("check_in__boarded"), Value(False), output_field=BooleanField()),
@@ -131,27 +146,43 @@ def boarding_lines(*, event_id: int) -> list[BoardingLine]:
             "phone",
             "token",
         )
-    )
+    ),
+    _BoardingRow,
+    values=["event_id"],
+    why="The crew event page reads it on every load: built and compiled anew each time it "
+    "took BOARDING_ORM ms, compiled once BOARDING_DOOR ms (bench_reads, 2026-12-01).",
+)
+
+
+def boarding_lines(*, organization_id: int, event_id: int, with_sms_links: bool = False) -> list[BoardingLine]:
+    """The event's guests with their waiver status and check-in, by name, in one query.
+
+    `with_sms_links`: for those who check guests in, a walk-up still to sign carries a text
+    message with their own signing link; nobody else's page holds it.
+    """
     lines = []
-    for pk, name, is_minor, current, signed_at, signed_any, boarded, version, walk_up, phone, token in rows:
+    for row in BOARDING.run(organization_ids=[organization_id], event_id=event_id):
         status = waiver_status_of(
-            published=current is not None, signed_current=signed_at is not None, signed_any=bool(signed_any)
+            published=row.current_waiver_id is not None,
+            signed_current=row.signed_current_at is not None,
+            signed_any=bool(row.signed_any),
         )
+        on_hold = status in ON_HOLD_STATUSES
         sms = ""
-        if walk_up and phone and status in ON_HOLD_STATUSES:
-            link = Guest(name=name, token=token).signing_url
-            sms = f"sms:{phone}?&body=" + quote(f"Your waiver for today's charter: {link}")
+        if with_sms_links and row.walk_up and row.phone and on_hold:
+            link = Guest(name=row.name, token=row.token).signing_url
+            sms = f"sms:{row.phone}?&body=" + quote(f"Your waiver for today's charter: {link}")
         lines.append(
             BoardingLine(
-                guest_id=pk,
-                name=name,
-                is_minor=bool(is_minor),
+                guest_id=row.guest_id,
+                name=row.name,
+                is_minor=bool(row.is_minor),
                 waiver_status=status,
-                waiver_label="Signed" if status not in ON_HOLD_STATUSES else "Not signed",
-                on_hold=status in ON_HOLD_STATUSES,
-                boarded=bool(boarded),
-                version=int(version),
-                walk_up=bool(walk_up),
+                waiver_label="Not signed" if on_hold else "Signed",
+                on_hold=on_hold,
+                boarded=bool(row.boarded),
+                version=int(row.version),
+                walk_up=bool(row.walk_up),
                 sms_href=sms,
             )
         )
@@ -180,11 +211,13 @@ def crew_aboard(*, event_id: int) -> list[CrewAboard]:
     return sorted(crew, key=lambda member: order.get(member.role, 9))
 
 
-def start_check(*, event_id: int) -> StartCheck:
+def start_check(*, organization_id: int, event_id: int) -> StartCheck:
     """The start gate's answer for the event (three queries whatever its size)."""
     headcount = FloatPlan.objects.filter(event_id=event_id).values_list("headcount", flat=True).first()
     return StartCheck(
-        guests=boarding_lines(event_id=event_id), crew=crew_aboard(event_id=event_id), headcount=headcount
+        guests=boarding_lines(organization_id=organization_id, event_id=event_id),
+        crew=crew_aboard(event_id=event_id),
+        headcount=headcount,
     )
 
 
@@ -198,25 +231,25 @@ def post_return_left(*, event_id: int) -> list[str]:
     )
 
 
-def check_in_panel(request: HttpRequest | None, event: PanelEvent) -> dict:
-    """Context of the check-in panel on the crew event page: three queries whatever the
-    event's size (the float plan, the roster, the check-in; the post-return checklist once
-    the boat is back)."""
-    plan = FloatPlan.objects.filter(event_id=event.id).first()
-    # The roster says both who is crew aboard and what this person may do (one query).
-    roster = event_roster(organization_ids=[event.organization_id], public_id=event.public_id)
+def check_in_panel(request: HttpRequest, page: PanelPage) -> dict:
+    """Context of the check-in panel on the crew event page. Two queries whatever the
+    event's size (the float plan, the boarding list; the post-return checklist once the
+    boat is back): the roster and what the person may do come with the page."""
+    event = page.event
+    plan = FloatPlan.objects.filter(organization_id=event.organization_id, event_id=event.id).first()
     crew = [
         CrewAboard(name=slot.holder_name, role=slot.role, label=slot.label, phone="", email="", user_id=0)
-        for slot in roster.slots
+        for slot in page.roster.slots
         if slot.holder_id is not None
     ]
-    check = StartCheck(guests=boarding_lines(event_id=event.id), crew=crew, headcount=plan.headcount if plan else None)
-    policy = None
-    if request is not None and getattr(request, "principal", None) is not None:
-        policy = SafetyPolicy(roster.policy(actor_of_principal(request.principal)))
-    now = timezone.now()
+    policy = SafetyPolicy(page.policy)
+    guests = boarding_lines(
+        organization_id=event.organization_id, event_id=event.id, with_sms_links=policy.may_check_in
+    )
+    check = StartCheck(guests=guests, crew=crew, headcount=plan.headcount if plan else None)
+    now = page.now
     returned = plan is not None and plan.returned_at is not None
-    tz = request.principal.organization.tz if request is not None and hasattr(request, "principal") else None
+    tz = request.principal.organization.tz
 
     def clock(moment: datetime | None) -> str:
         return timezone.localtime(moment, tz).strftime("%H:%M") if moment else ""
@@ -310,7 +343,7 @@ def float_plan_document(*, plan: FloatPlan, now: datetime) -> FloatPlanDocument:
     event = Event.objects.select_related("organization", "vessel").get(pk=plan.event_id)
     org = event.organization
     crew = crew_aboard(event_id=event.pk)
-    guests = [line for line in boarding_lines(event_id=event.pk) if line.boarded]
+    guests = [line for line in boarding_lines(organization_id=org.pk, event_id=event.pk) if line.boarded]
     operator = next((member for member in crew if member.role == CrewRole.CAPTAIN), None)
     return FloatPlanDocument(
         event=event,

@@ -232,7 +232,7 @@ def float_plan_file(
     if plan.is_filed:
         return plan
     now = timezone.now()
-    check = selectors.start_check(event_id=event.pk)
+    check = selectors.start_check(organization_id=event.organization_id, event_id=event.pk)
     plan.filed_at = plan.departed_at = now
     plan.persons_on_board = check.pob
     plan.start_override = override[:300]

@@ -2,16 +2,10 @@ import pytest
 from django.test import Client
 
 from charterops.models import Organization, OutboundEmail
-from crew.tests.factories import make_event
 from events.models import EventStatus, EventTransition
 from events.services import event_transition
 from guests.models import Guest
-from guests.selectors import crew_manifest_panel, manifest
 from guests.tests.factories import make_guest, sign
-
-
-def manifest_of(event):
-    return manifest(organization_id=event.organization_id, event_id=event.pk)
 
 
 def confirmed(event, by=None):
@@ -26,7 +20,7 @@ def test_guest_who_signed_an_old_version_is_on_hold(org, charter, waiver, owner)
 
     make_waiver(org, body="New terms.")
     assert Guest.objects.filter(pk=guest.pk).on_hold().exists()
-    assert manifest_of(charter)[0].waiver_status == "resign"
+    assert Guest.objects.filter(pk=guest.pk).with_waiver_status().get().waiver_status() == "resign"
 
 
 def test_captain_override_with_a_reason_is_recorded(charter, waiver, captain):
@@ -55,51 +49,8 @@ def test_cancelling_is_never_blocked_by_holds(charter, waiver, owner):
     event_transition(event=charter, to_status=EventStatus.CANCELLED, by=owner)
 
 
-# --- What crew see -----------------------------------------------------------------------
-
-
-def test_crew_manifest_shows_names_and_waiver_status_only(rf, charter, waiver, deckhand):
-    make_guest(charter, "Taylor Guest", email="taylor@example.com", phone="+16195550100")
-    sign(make_guest(charter, "Jordan Guest", email="jordan@example.com"))
-
-    context = crew_manifest_panel(rf.get("/"), charter)
-
-    assert context["on_hold_count"] == 1
-    rows = {entry.name: entry for entry in context["manifest"]}
-    assert rows["Taylor Guest"].on_hold
-    assert rows["Jordan Guest"].waiver_status == "signed"
-    flat = repr(context)
-    assert "example.com" not in flat
-    assert "6195550100" not in flat
-
-
-def test_crew_manifest_panel_renders(charter, waiver):
-    from django.template.loader import render_to_string
-
-    make_guest(charter, "Taylor Guest", email="taylor@example.com")
-    html = render_to_string("guests/fragments/crew_manifest.html", {**manifest_context(charter), "event": charter})
-    assert "Taylor Guest" in html
-    assert "On hold" in html
-    assert "taylor@example.com" not in html
-
-
-def manifest_context(event):
-    return crew_manifest_panel(None, event)
-
-
-@pytest.mark.parametrize("guests", [1, 50])
-def test_manifest_is_one_query_for_1_or_50_guests(charter, waiver, guests, django_assert_num_queries):
-    for _ in range(guests):
-        make_guest(charter)
-    with django_assert_num_queries(1):
-        assert len(manifest_of(charter)) == guests
-
-
-def test_manifest_of_one_event_never_lists_another_events_guests(org, other_org, charter, waiver):
-    make_guest(charter, "Mine")
-    make_guest(make_event(org), "Other Event")
-    make_guest(make_event(other_org), "Other Brand")
-    assert [e.name for e in manifest_of(charter)] == ["Mine"]
+# What crew see of the guests (names, waiver status, aboard) is safety's boarding list:
+# safety/tests/test_boarding_list.py.
 
 
 # --- The owner's override in the back office ---------------------------------------------
@@ -293,16 +244,6 @@ def test_captain_starting_with_a_guest_on_hold_is_told_who_and_may_override_with
     assert (move.by, move.reason) == (captain.user, "Guardian signed a paper waiver at the dock")
 
 
-def test_crew_panel_says_all_signed_only_when_every_guest_signed_the_current_waiver(charter):
-    make_guest(charter, "Taylor Guest")
-    assert crew_manifest_panel(None, charter)["all_signed"] is False  # no waiver published yet
-
-
-def test_crew_panel_all_signed_after_everyone_signs(charter, waiver):
-    sign(make_guest(charter, "Taylor Guest"))
-    assert crew_manifest_panel(None, charter)["all_signed"] is True
-
-
 def test_api_start_with_a_guest_on_hold_needs_a_reason(api_login, charter, waiver, captain):
     from crew.models import RoleSlot
 
@@ -319,63 +260,3 @@ def test_api_start_with_a_guest_on_hold_needs_a_reason(api_login, charter, waive
     assert "Taylor Guest" in refused.json()["detail"]
     assert client.post(url, {"reason": "Paper waiver signed"}, format="json").json() == {"status": "in_progress"}
     assert EventTransition.objects.get(event=charter, to_status="in_progress").reason == "Paper waiver signed"
-
-
-def test_the_crew_manifest_agrees_with_the_orms_waiver_status_for_every_case(org, other_org):
-    """The crew page's hand-written manifest and GuestQuerySet.with_waiver_status say the same."""
-    from guests.models import WaiverStatus
-    from guests.tests.factories import make_waiver
-
-    no_waiver_yet = make_event(other_org)
-    make_guest(no_waiver_yet, "Nadia NoWaiver")
-    charter = make_event(org)
-    make_waiver(org)
-    sign(make_guest(charter, "Ana OldVersion"))
-    make_waiver(org, body="New terms.")
-    make_guest(charter, "Ben Unsigned", is_minor=True)
-    sign(make_guest(charter, "Cleo Signed"))
-
-    for event in (no_waiver_yet, charter):
-        by_orm = {
-            guest.name: (guest.waiver_status(), guest.on_hold)
-            for guest in Guest.objects.filter(event=event).with_waiver_status()
-        }
-        by_sql = {entry.name: (entry.waiver_status, entry.on_hold) for entry in manifest_of(event)}
-        assert by_sql == by_orm
-    statuses = {entry.name: entry.waiver_status for entry in manifest_of(charter) + manifest_of(no_waiver_yet)}
-    assert statuses == {
-        "Ana OldVersion": WaiverStatus.RESIGN,
-        "Ben Unsigned": WaiverStatus.UNSIGNED,
-        "Cleo Signed": WaiverStatus.SIGNED,
-        "Nadia NoWaiver": WaiverStatus.NO_WAIVER,
-    }
-    assert [entry.name for entry in manifest_of(charter)] == [
-        "Ana OldVersion",
-        "Ben Unsigned",
-        "Cleo Signed",
-    ]
-    assert [entry.is_minor for entry in manifest_of(charter)] == [
-        False,
-        True,
-        False,
-    ]
-
-
-def test_the_crew_event_page_shows_each_guests_waiver_status(crew_login, charter, waiver, deckhand):
-    from crew.tests.scenarios import seat
-
-    seat(charter, deckhand)
-    make_guest(charter, "Taylor Guest", is_minor=True, guardian_name="Pat Parent")
-    sign(make_guest(charter, "Jordan Guest"))
-
-    body = crew_login(deckhand).get(f"/crew/events/{charter.public_id}/").content.decode()
-
-    panel = body[body.index('<section class="card" id="panel-guests">') :]
-    panel = panel[: panel.index("</section>")]
-    assert '<span class="badge badge-bad">1 on hold</span>' in panel
-    assert (
-        '<li class="row"><span>Jordan Guest</span><span class="badge badge-ok">Signed</span></li>'
-        '<li class="row"><span>Taylor Guest <span class="muted">(minor)</span></span>'
-        '<span class="badge badge-bad">On hold</span></li>'
-    ) in panel
-    assert "Pat Parent" not in body

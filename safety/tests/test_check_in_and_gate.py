@@ -22,7 +22,7 @@ def test_pob_is_boarded_guests_plus_crew_on_the_roster(charter, captain):
     board(charter, taylor, captain.user)
     board(charter, jordan, captain.user)
 
-    check = start_check(event_id=charter.pk)
+    check = start_check(organization_id=charter.organization_id, event_id=charter.pk)
 
     assert (len(check.boarded), len(check.crew), check.pob) == (2, 2, 4)
     assert check.pob_text == "4 aboard (2 guests + 2 crew)"
@@ -33,7 +33,7 @@ def test_a_tap_off_again_takes_the_guest_out_of_the_count(charter, captain):
     guest = make_guest(charter)
     done = board(charter, guest, captain.user)
     services.check_in_set(event=charter, guest=guest, boarded=False, seen_version=done.version, by=captain.user)
-    assert start_check(event_id=charter.pk).pob == 2
+    assert start_check(organization_id=charter.organization_id, event_id=charter.pk).pob == 2
 
 
 def test_a_tap_on_a_version_someone_else_changed_is_a_conflict_naming_them(charter, captain, first_mate):
@@ -71,7 +71,7 @@ def test_a_walk_up_guest_is_added_aboard_and_emailed_the_waiver_link(
     sent = [m for m in mail.outbox if m.to == ["walk@example.com"]]
     assert len(sent) == 1
     assert guest.signing_url in sent[0].body
-    check = start_check(event_id=charter.pk)
+    check = start_check(organization_id=charter.organization_id, event_id=charter.pk)
     assert [line.name for line in check.unsigned] == ["Walk Up"]
 
 

@@ -1,10 +1,11 @@
 """How much the reads behind `charterops.sql` save over the ORM, measured on the bench data.
 
 For each read kept there (the principal, the sign-in link, the event with its roster, the
-checklist and the event list written by hand; the manifest compiled once from the ORM) this times it against
-the ORM building the same query anew on every call, with the same result rows, in process,
-on the same connection (median of many runs after a warm-up, so psycopg has prepared
-both). `make bench` prints the table; the figures are what each statement's `why` quotes.
+checklist and the event list written by hand; the crew page's boarding list compiled once
+from the ORM) this times it against the ORM building the same query anew on every call,
+with the same result rows, in process, on the same connection (median of many runs after a
+warm-up, so psycopg has prepared both). `make bench` prints the table; the figures are
+what each statement's `why` quotes.
 """
 
 import statistics
@@ -13,7 +14,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,8 +33,7 @@ from crew.models import ChecklistItem, CrewMember, MagicLink, RoleSlot
 from crew.policy import CLOSED_STATUSES, Actor, claimable_roles
 from events.models import Event
 from events.selectors import EventSummary
-from guests import selectors as guest_selectors
-from guests.models import Guest
+from safety import selectors as safety_selectors
 
 RUNS = 400
 
@@ -112,15 +120,9 @@ class Command(BaseCommand):
                 .first()
             )
 
-        def manifest_orm() -> object:
-            rows = (
-                Guest.objects.for_orgs([org_id])
-                .filter(event_id=event.pk)
-                .with_waiver_status()
-                .order_by("name", "pk")
-                .values_list("name", "is_minor", "current_waiver_id", "signed_current_at", "signed_any")
-            )
-            return list(rows)
+        def boarding_orm() -> object:
+            # The same ORM query the compiled one is made from, built and compiled on each call.
+            return list(safety_selectors.BOARDING.build(organization_ids=[org_id], event_id=event.pk))
 
         reads = [
             (
@@ -142,9 +144,9 @@ class Command(BaseCommand):
                 checklist_orm,
             ),
             (
-                "manifest (ORM, compiled once)",
-                lambda: guest_selectors.manifest(organization_id=org_id, event_id=event.pk),
-                manifest_orm,
+                "boarding list (ORM, compiled once)",
+                lambda: safety_selectors.boarding_lines(organization_id=org_id, event_id=event.pk),
+                boarding_orm,
             ),
             (
                 "event list (page of 20)",
