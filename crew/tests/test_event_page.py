@@ -117,7 +117,7 @@ def test_the_timing_panel_lists_what_is_due_soonest_first_and_marks_the_overdue(
 def test_the_guests_panel_and_the_notes_are_there_for_crew_on_the_event(crew_login, event, deckhand):
     body = page(crew_login(deckhand), event)
 
-    guests = element(body, "section", "panel-guests")
+    guests = element(body, "section", "panel-checkin")
     assert "Guest 1" in guests
     assert "Guest 2" in guests
     assert "@example.com" not in body  # crew see names and waiver status only

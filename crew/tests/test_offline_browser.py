@@ -116,7 +116,7 @@ def test_tomorrows_charter_is_read_and_ticked_offline_and_the_ticks_reach_the_se
     assert re.fullmatch(r"Offline — as of \d{1,2}:\d\d [AP]M", banner.inner_text())
     assert phone.get_by_role("heading", name="Harbor charter", level=1).is_visible()
     assert phone.locator("#timing").is_visible()  # timing, roster, checklists, guests: all there
-    assert "Guest 1" in phone.locator("#panel-guests").inner_text()
+    assert "Guest 1" in phone.locator("#panel-checkin").inner_text()
     phone.screenshot(path=artifact("offline-event-page-phone.png"), full_page=True)
 
     tick(phone, lines, "Complete")
