@@ -75,6 +75,10 @@ class Kind:
     safety_critical: bool = False
     # How the unsubscribe page names what stops, e.g. "reminders to sign your waiver".
     description: str = ""
+    # Called once with the occurrences about to be emailed together, before their contexts
+    # are made: what they need from the database (sign-in links) is made in one query for
+    # all of them instead of one per email. Never called in a dry run.
+    prepare: Callable[[list["Due"]], None] | None = field(default=None, compare=False)
 
     @property
     def waits_for_morning(self) -> bool:
@@ -312,6 +316,8 @@ def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) ->
         if nudge.status == NudgeStatus.QUEUED:
             groups[nudge.recipient if batch else nudge.pk].append((nudge, due))
     members = [sorted(group, key=lambda pair: (pair[1].due_at, pair[0].pk)) for group in groups.values()]
+    if kind.prepare is not None and members:
+        kind.prepare([due for group in members for _, due in group])
     messages = [nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}") for group in members]
     emails = emails_record(messages)
     singles = [group[0][0].pk for group in members if len(group) == 1]
