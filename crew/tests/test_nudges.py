@@ -14,7 +14,7 @@ from crew.models import ChecklistItem, ChecklistItemState, CrewRole, MagicLink, 
 from crew.nudges import digest_moment
 from crew.tests.factories import make_crew_member, make_event
 from crew.tests.scenarios import charter_checklists, seat, slot
-from events.models import EventStatus, Nudge, NudgeStatus
+from events.models import EventStatus, Nudge, NudgeOptOut, NudgeStatus
 from events.nudges import nudge_opt_out
 from events.tests.factories import make_vessel
 from events.tests.nudging import la, sent_to, sweep
@@ -449,3 +449,33 @@ def test_a_bounced_address_gets_nothing_but_is_recorded(django_capture_on_commit
     sweep(django_capture_on_commit_callbacks, DIGEST_AT, kinds=["crew_digest"])
     assert sent_to(email_of(deckhand)) == []
     assert Nudge.objects.get(recipient=f"crew:{deckhand.pk}").status == NudgeStatus.SKIPPED
+
+
+def test_unsubscribing_from_the_digest_needs_no_sign_in_and_stops_only_that_kind_for_that_person(
+    django_capture_on_commit_callbacks, org, charter, captain, deckhand
+):
+    from django.test import Client
+
+    org.quiet_hours_start = org.quiet_hours_end
+    org.save()
+    mail.outbox.clear()
+    sweep(django_capture_on_commit_callbacks, DIGEST_AT, kinds=["crew_digest"])
+    [digest] = sent_to(email_of(deckhand))
+    link = digest.extra_headers["List-Unsubscribe"].strip("<>")
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    # A mail app's one-click POST: no cookie, no CSRF token.
+    response = Client(enforce_csrf_checks=True).post(
+        f"/{path}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert list(NudgeOptOut.objects.values_list("address", "kind")) == [(email_of(deckhand).lower(), "crew_digest")]
+    # The next day: no digest for Casey, the captain's still comes; Casey's T-30 still comes.
+    nxt = make_event(org, name="Sunday charter", departure_at=DEPARTURE + timedelta(days=1))
+    seat(nxt, captain, CrewRole.CAPTAIN)
+    seat(nxt, deckhand)
+    mail.outbox.clear()
+    sweep(django_capture_on_commit_callbacks, DIGEST_AT + timedelta(days=1), kinds=["crew_digest"])
+    assert sent_to(email_of(deckhand)) == []
+    assert len(sent_to(email_of(captain))) == 1
+    sweep(django_capture_on_commit_callbacks, DEPARTURE + timedelta(days=1, minutes=-30), kinds=["crew_pre_departure"])
+    assert len(sent_to(email_of(deckhand))) == 1
