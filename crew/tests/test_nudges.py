@@ -479,3 +479,24 @@ def test_unsubscribing_from_the_digest_needs_no_sign_in_and_stops_only_that_kind
     assert len(sent_to(email_of(captain))) == 1
     sweep(django_capture_on_commit_callbacks, DEPARTURE + timedelta(days=1, minutes=-30), kinds=["crew_pre_departure"])
     assert len(sent_to(email_of(deckhand))) == 1
+
+
+def test_the_back_office_shows_crew_nudges_on_the_event_and_across_events(
+    client, django_capture_on_commit_callbacks, org, owner, charter, deckhand
+):
+    org.quiet_hours_start = org.quiet_hours_end
+    org.save()
+    nudge_opt_out(organization_id=org.pk, address=email_of(deckhand), kind="crew_digest")
+    sweep(django_capture_on_commit_callbacks, DIGEST_AT, kinds=["crew_digest"])
+    sweep(django_capture_on_commit_callbacks, DEPARTURE - timedelta(minutes=30), kinds=["crew_pre_departure_captain"])
+    client.force_login(owner)
+    page = client.get(f"/admin/events/event/{charter.pk}/change/").text
+    assert "Crew digest: your next 24 hours" in page
+    assert "Departure in 30 minutes (captain)" in page
+    assert "Casey &lt;casey.queenofsandiego@example.com&gt;" in page
+    assert "Skipped: Unsubscribed from these." in page
+    assert "Sent " in page
+    digests = client.get("/admin/events/nudge/?kind=crew_digest").context["cl"].result_count
+    assert digests == 3
+    skipped = client.get("/admin/events/nudge/?kind=crew_digest&outcome=skipped").context["cl"].result_count
+    assert skipped == 1
