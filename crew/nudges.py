@@ -38,7 +38,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from charterops.models import Membership, Organization
 from events.models import Event, EventStatus
@@ -105,6 +107,8 @@ DIGEST = Kind(
     "Crew digest: your next 24 hours",
     description="the daily digest of the charters you crew in the next 24 hours",
     prepare=_links_make,
+    # A batch of events' crews (EVENTS_PER_QUERY × a roster of about 5) per transaction.
+    chunk_size=5000,
 )
 PRE_DEPARTURE = Kind(
     "crew_pre_departure",
@@ -198,7 +202,7 @@ class Brief:
         tz, style = org.tz, org.clock_style
         departure, back = event.departure_at.astimezone(tz), event.return_at.astimezone(tz)
         sun = organization_sun_times(org, departure.date())
-        return {
+        facts = {
             "title": event.name,
             "departure": f"{format_day_clock(departure, style=style)} {departure.tzname()}",
             "departure_clock": format_clock(departure, style=style),
@@ -208,6 +212,11 @@ class Brief:
             "location": event.location,
             "on_hold": self.on_hold,
         }
+        # The event's block, the same in every email about it: rendered once per event.
+        block = {"organization": org, **facts}
+        facts["event_text"] = render_to_string("crew/emails/nudges/_event.txt", block).strip()
+        facts["event_html"] = mark_safe(render_to_string("crew/emails/nudges/_event.html", block))  # noqa: S308
+        return facts
 
     def clock(self, moment: datetime | None) -> str:
         if moment is None:

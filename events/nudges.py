@@ -50,6 +50,7 @@ from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from charterops.mail import Rendered, emails_record, render_email, suppressed_addresses
@@ -79,6 +80,9 @@ class Kind:
     # are made: what they need from the database (sign-in links) is made in one query for
     # all of them instead of one per email. Never called in a dry run.
     prepare: Callable[[list["Due"]], None] | None = field(default=None, compare=False)
+    # Occurrences per transaction when not CHUNK_SIZE: a rule that yields many per event
+    # (a roster's crew) sizes its chunks to its batches of events.
+    chunk_size: int | None = None
 
     @property
     def waits_for_morning(self) -> bool:
@@ -223,8 +227,49 @@ def unsubscribe_url(*, organization_id: int, address: str, kind: str) -> str:
     return f"{settings.SITE_URL}{reverse('events:nudge-unsubscribe', args=[token])}"
 
 
-def nudge_email(kind: Kind, dues: list[Due], key: str) -> Rendered:
-    """One email to one person about one or more occurrences of one kind (a morning batch)."""
+# Stand-ins for one item's parts in a wrapper rendered once (see `_wrapped`): characters
+# that neither autoescaping nor the text template change.
+_ITEM_TEXT, _ITEM_HTML, _UNSUBSCRIBE = "@@nudge-item-text@@", "@@nudge-item-html@@", "@@nudge-unsubscribe@@"
+
+
+def _wrapped(wrapper: dict[str, Any], wrappers: dict | None, item: dict[str, Any]) -> tuple[str, str]:
+    """The wrapper's text and HTML around one item.
+
+    Rendered once per brand and kind (with stand-ins for the item and the unsubscribe
+    link, then filled in by replacing them) when the caller keeps `wrappers` for a batch:
+    the wrapper, which extends the base email layout, costs more to render than most
+    items, and is the same for every single-item email of a brand and kind.
+    """
+    if wrappers is None:
+        context = {**wrapper, "items": [item]}
+        return render_to_string("events/emails/nudge.txt", context), render_to_string(
+            "events/emails/nudge.html", context
+        )
+    key = (wrapper["organization"].pk, wrapper["kind"].name, bool(wrapper["unsubscribe_url"]))
+    if key not in wrappers:
+        stand_in = {"subject": "", "text": _ITEM_TEXT, "html": mark_safe(_ITEM_HTML)}  # noqa: S308 (a constant)
+        context = {
+            **wrapper,
+            "items": [stand_in],
+            "unsubscribe_url": _UNSUBSCRIBE if wrapper["unsubscribe_url"] else "",
+        }
+        wrappers[key] = (
+            render_to_string("events/emails/nudge.txt", context),
+            render_to_string("events/emails/nudge.html", context),
+        )
+    text, html = wrappers[key]
+    unsubscribe = wrapper["unsubscribe_url"]
+    text = text.replace(_UNSUBSCRIBE, unsubscribe).replace(_ITEM_TEXT, item["text"])
+    html = html.replace(_UNSUBSCRIBE, str(escape(unsubscribe))).replace(_ITEM_HTML, item["html"])
+    return text, html
+
+
+def nudge_email(kind: Kind, dues: list[Due], key: str, *, wrappers: dict | None = None) -> Rendered:
+    """One email to one person about one or more occurrences of one kind (a morning batch).
+
+    `wrappers`: a dict the caller keeps for a batch of emails, in which the wrapper of
+    single-item emails is rendered once per brand and kind.
+    """
     first = dues[0]
     org = first.event.organization
     items = []
@@ -239,14 +284,21 @@ def nudge_email(kind: Kind, dues: list[Due], key: str) -> Rendered:
         # RFC 8058 one-click: mail apps POST to the link; no sign-in, no confirmation page.
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     wrapper = {"organization": org, "kind": kind, "items": items, "unsubscribe_url": unsubscribe}
+    if len(items) == 1:
+        text, html = _wrapped(wrapper, wrappers, items[0])
+    else:
+        text, html = (
+            render_to_string("events/emails/nudge.txt", wrapper),
+            render_to_string("events/emails/nudge.html", wrapper),
+        )
     subject = items[0]["subject"] if len(items) == 1 else f"{len(items)} × {kind.label} — {org.name}"
     return Rendered(
         key=key,
         kind=kind.name,
         to=[first.address],
         subject=subject,
-        text=render_to_string("events/emails/nudge.txt", wrapper),
-        html=render_to_string("events/emails/nudge.html", wrapper),
+        text=text,
+        html=html,
         organization=org,
         headers=headers,
     )
@@ -318,7 +370,11 @@ def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) ->
     members = [sorted(group, key=lambda pair: (pair[1].due_at, pair[0].pk)) for group in groups.values()]
     if kind.prepare is not None and members:
         kind.prepare([due for group in members for _, due in group])
-    messages = [nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}") for group in members]
+    wrappers: dict = {}
+    messages = [
+        nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}", wrappers=wrappers)
+        for group in members
+    ]
     emails = emails_record(messages)
     singles = [group[0][0].pk for group in members if len(group) == 1]
     if singles:
@@ -446,7 +502,7 @@ def nudges_sweep(
     selected = _selected(kinds)
     report = SweepReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
     for kind, rule in selected:
-        for chunk in _chunks(rule(Scope(now=now)), CHUNK_SIZE):
+        for chunk in _chunks(rule(Scope(now=now)), kind.chunk_size or CHUNK_SIZE):
             _record_chunk(kind, chunk, now, report, dry_run)
     _release_held(selected, now, report, dry_run)
     return report
