@@ -92,12 +92,8 @@ def _links_make(dues: list[Due]) -> None:
         magic_links_create(requests, purpose=MagicLink.Purpose.EVENT_INVITE)
 
 
-def _event_link(event: Event, crew_member_id: int) -> LinkRequest:
-    return LinkRequest(
-        crew_member_id=crew_member_id,
-        organization_id=event.organization_id,
-        deep_link=reverse("crew:event", kwargs={"public_id": event.public_id}),
-    )
+def _event_link(brief: "Brief", crew_member_id: int) -> LinkRequest:
+    return LinkRequest(crew_member_id=crew_member_id, organization_id=brief.event.organization_id, deep_link=brief.path)
 
 
 # --- Kinds ------------------------------------------------------------------------------
@@ -218,6 +214,11 @@ class Brief:
         facts["event_html"] = mark_safe(render_to_string("crew/emails/nudges/_event.html", block))  # noqa: S308
         return facts
 
+    @cached_property
+    def path(self) -> str:
+        """The event's crew page (where a sign-in link leads)."""
+        return reverse("crew:event", kwargs={"public_id": self.event.public_id})
+
     def clock(self, moment: datetime | None) -> str:
         if moment is None:
             return ""
@@ -232,6 +233,10 @@ class Brief:
 
     def open_slots(self) -> list[str]:
         return [seat.label for seat in self.seats if seat.holder_id is None]
+
+    @cached_property
+    def open_slots_text(self) -> str:
+        return ", ".join(self.open_slots())
 
     def items(self, items: Iterable[ItemRow]) -> list[dict[str, str]]:
         return [
@@ -265,7 +270,7 @@ def _crew_due(
         due_at=due_at,
         expires_at=expires_at,
         template=kind_template,
-        context=WithLink(link=_event_link(brief.event, crew_member_id), make=context),
+        context=WithLink(link=_event_link(brief, crew_member_id), make=context),
         acted_at=acted_at,
     )
 
@@ -285,8 +290,8 @@ def _digest_context(brief: Brief, seat: Seat, mine: list[ItemRow], *, link_url: 
         **brief.facts,
         "name": seat.name,
         "role": seat.label,
-        "others": brief.others(seat.holder_id),
-        "open_slots": brief.open_slots(),
+        "others": ", ".join(f"{other['name']} ({other['role']})" for other in brief.others(seat.holder_id)),
+        "open_slots": brief.open_slots_text,
         "items": brief.items(mine),
         "link_url": link_url,
     }

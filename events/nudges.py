@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -222,9 +223,18 @@ def unsubscribe_token_read(token: str) -> tuple[int, str, str] | None:
     return int(organization_id), str(address), str(kind)
 
 
+_TOKEN = "@@token@@"
+
+
+@cache
+def _unsubscribe_path() -> str:
+    # Resolved once: a token is URL-safe base64 and colons, which the path takes as they are.
+    return reverse("events:nudge-unsubscribe", args=[_TOKEN])
+
+
 def unsubscribe_url(*, organization_id: int, address: str, kind: str) -> str:
     token = unsubscribe_token(organization_id=organization_id, address=address, kind=kind)
-    return f"{settings.SITE_URL}{reverse('events:nudge-unsubscribe', args=[token])}"
+    return f"{settings.SITE_URL}{_unsubscribe_path().replace(_TOKEN, token)}"
 
 
 # Stand-ins for one item's parts in a wrapper rendered once (see `_wrapped`): characters
@@ -357,11 +367,13 @@ def _selected(kinds: Iterable[str] | None) -> list[tuple[Kind, Rule]]:
     return [RULES[name] for name in kinds]
 
 
-def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) -> int:
-    """Email the nudges decided QUEUED: one email each, or one per person for a morning batch.
+def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], now: datetime, *, batch: bool) -> int:
+    """Email the nudges decided QUEUED and record them so: one email each, or one per
+    person for a morning batch.
 
     An email is named by the first nudge it carries (`nudge:<id>`): a nudge is in one email
-    only, so the key is new, and a single nudge finds its email by its own id.
+    only, so the key is new, and a single nudge finds its email by its own id. The UPDATE
+    that joins each nudge to its email also records the decision.
     """
     groups: dict[object, list[tuple[Nudge, Due]]] = defaultdict(list)
     for nudge, due in pairs:
@@ -376,32 +388,36 @@ def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) ->
         for group in members
     ]
     emails = emails_record(messages)
+    queued = {"status": NudgeStatus.QUEUED, "reason": "", "release_at": None, "decided_at": now}
     singles = [group[0][0].pk for group in members if len(group) == 1]
     if singles:
         # One UPDATE for every single nudge, however many: each joins its email by the key.
         own_email = OutboundEmail.objects.filter(
             key=Concat(Value("nudge:"), Cast(OuterRef("pk"), output_field=CharField()))
         ).values("pk")[:1]
-        Nudge.objects.filter(pk__in=singles).update(email=Subquery(own_email))
+        Nudge.objects.filter(pk__in=singles).update(email=Subquery(own_email), **queued)
     batches = [(email, group) for email, group in zip(emails, members, strict=True) if len(group) > 1]
     if batches:
         Nudge.objects.filter(pk__in=[n.pk for _, group in batches for n, _ in group]).update(
-            email=Case(*[When(pk__in=[n.pk for n, _ in group], then=Value(email.pk)) for email, group in batches])
+            email=Case(*[When(pk__in=[n.pk for n, _ in group], then=Value(email.pk)) for email, group in batches]),
+            **queued,
         )
     return len(messages)
 
 
 def _apply(kind: Kind, pairs: list[tuple[Nudge, Due]], ctx: Context, report: SweepReport, *, batch: bool) -> None:
-    """Decide each nudge, record the decisions (one UPDATE per distinct decision) and the emails."""
+    """Decide each nudge, record the decisions (one UPDATE per distinct decision; the
+    emailed ones with their emails) and the emails."""
     decided: dict[tuple, list[int]] = defaultdict(list)
     for nudge, due in pairs:
         decision = decide(kind, due, ctx)
         nudge.status, nudge.reason, nudge.release_at = decision.status, decision.reason, decision.release_at
-        decided[(decision.status, decision.reason, decision.release_at)].append(nudge.pk)
+        if decision.status != NudgeStatus.QUEUED:
+            decided[(decision.status, decision.reason, decision.release_at)].append(nudge.pk)
         report.add(Outcome(kind.name, nudge, due, decision))
     for (status, reason, release_at), pks in decided.items():
         Nudge.objects.filter(pk__in=pks).update(status=status, reason=reason, release_at=release_at, decided_at=ctx.now)
-    report.emails += _email_queued(kind, pairs, batch=batch)
+    report.emails += _email_queued(kind, pairs, ctx.now, batch=batch)
 
 
 def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepReport, dry_run: bool) -> None:
