@@ -46,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,7 +54,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from charterops.mail import Rendered, emails_record, render_email, suppressed_addresses
+from charterops.mail import Rendered, emails_record, render_email
 from charterops.models import OutboundEmail, SuppressedAddress
 
 from .models import Event, Nudge, NudgeOptOut, NudgeStatus
@@ -168,15 +168,31 @@ class Context:
 
     @classmethod
     def load(cls, now: datetime, dues: Iterable[Due]) -> "Context":
+        """The opt-outs and the suppressed addresses among `dues`, in one query (a UNION:
+        a suppression is a row without a brand)."""
         dues = list(dues)
         addresses = {due.address.lower() for due in dues}
         org_ids = {due.event.organization_id for due in dues}
-        opted_out = set(
-            NudgeOptOut.objects.filter(organization_id__in=org_ids, address__in=addresses).values_list(
-                "organization_id", "address", "kind"
-            )
+        text = CharField()
+        opt_outs = (
+            NudgeOptOut.objects.filter(organization_id__in=org_ids, address__in=addresses)
+            .annotate(reason=Value("", output_field=text))
+            .order_by()
+            .values_list("organization_id", "address", "kind", "reason")
         )
-        return cls(now=now, opted_out=opted_out, suppressed=suppressed_addresses(addresses))
+        suppressions = (
+            SuppressedAddress.objects.filter(address__in=addresses)
+            .annotate(organization_id=Value(None, output_field=IntegerField()), kind=Value("", output_field=text))
+            .order_by()
+            .values_list("organization_id", "address", "kind", "reason")
+        )
+        opted_out, suppressed = set(), {}
+        for organization_id, address, kind, reason in opt_outs.union(suppressions, all=True):
+            if organization_id is None:
+                suppressed[address] = SuppressedAddress(address=address, reason=reason)
+            else:
+                opted_out.add((organization_id, address, kind))
+        return cls(now=now, opted_out=opted_out, suppressed=suppressed)
 
 
 def decide(kind: Kind, due: Due, ctx: Context) -> Decision:
@@ -223,7 +239,7 @@ def unsubscribe_token_read(token: str) -> tuple[int, str, str] | None:
     return int(organization_id), str(address), str(kind)
 
 
-_TOKEN = "@@token@@"
+_TOKEN = "@@token@@"  # noqa: S105 (a stand-in in a path, no secret)
 
 
 @cache
