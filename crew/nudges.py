@@ -42,9 +42,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from charterops.models import Membership, Organization
+from charterops.models import Organization
 from events.models import Event, EventStatus
 from events.nudges import Due, Kind, Scope, nudge_rule
+from events.owner_alerts import owners_by_org
 from events.timing import format_clock, format_day_clock, organization_sun_times
 
 from .magic_links import LinkRequest, magic_links_create
@@ -494,19 +495,6 @@ def _unfilled_context(
     }
 
 
-def _owners(org_ids: Collection[int]) -> dict[int, list[tuple[int, str, str]]]:
-    owners: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    rows = (
-        Membership.objects.filter(organization_id__in=org_ids, role=Membership.Role.OWNER, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("organization_id", "user_id", "user__email", "user__first_name", "user__last_name")
-        .order_by("user_id")
-    )
-    for org_id, user_id, email, first, last in rows:
-        owners[org_id].append((user_id, email, f"{first} {last}".strip() or email))
-    return owners
-
-
 def _local_day(moment: datetime, org: Organization) -> date:
     return moment.astimezone(org.tz).date()
 
@@ -526,7 +514,7 @@ def unfilled_roles(scope: Scope) -> Iterator[Due]:
         if not short:
             continue
         org_ids = {event.organization_id for event in short.values()}
-        crew, owners = reachable_crew(org_ids), _owners(org_ids)
+        crew, owners = reachable_crew(org_ids), owners_by_org(org_ids)
         departures = [event.departure_at for event in short.values()]
         busy: set[tuple[int, date]] = set()
         held = held_departures(
