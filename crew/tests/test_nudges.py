@@ -500,3 +500,13 @@ def test_the_back_office_shows_crew_nudges_on_the_event_and_across_events(
     assert digests == 3
     skipped = client.get("/admin/events/nudge/?kind=crew_digest&outcome=skipped").context["cl"].result_count
     assert skipped == 1
+
+
+def test_send_nudges_says_when_a_held_digest_goes_out_in_utc(charter, capsys):
+    from django.core.management import call_command
+
+    call_command("send_nudges", "--dry-run", "--now", DIGEST_AT.isoformat(), "--kind", "crew_digest")
+    out = capsys.readouterr().out
+    # 05:00 in San Diego: held until 07:00 PDT, which is 14:00 UTC.
+    assert "until 2027-06-05 14:00 UTC" in out
+    assert "(due 2027-06-05 12:00 UTC)" in out
