@@ -215,6 +215,18 @@ class Brief:
         facts["event_html"] = mark_safe(render_to_string("crew/emails/nudges/_event.html", block))  # noqa: S308
         return facts
 
+    def role_block(self, role: str, items: list[ItemRow]) -> tuple[str, str]:
+        """A role's open items and the guests on hold, as the digest says them: rendered
+        once per role of the event (its deckhands share it)."""
+        blocks = self.__dict__.setdefault("_role_blocks", {})
+        if role not in blocks:
+            context = {"items": self.items(items), "on_hold": self.on_hold}
+            blocks[role] = (
+                render_to_string("crew/emails/nudges/_digest_items.txt", context).strip(),
+                mark_safe(render_to_string("crew/emails/nudges/_digest_items.html", context)),  # noqa: S308
+            )
+        return blocks[role]
+
     @cached_property
     def path(self) -> str:
         """The event's crew page (where a sign-in link leads)."""
@@ -287,13 +299,15 @@ def digest_moment(now: datetime) -> datetime:
 
 
 def _digest_context(brief: Brief, seat: Seat, mine: list[ItemRow], *, link_url: str) -> dict[str, Any]:
+    role_text, role_html = brief.role_block(seat.role, mine)
     return {
         **brief.facts,
         "name": seat.name,
         "role": seat.label,
         "others": ", ".join(f"{other['name']} ({other['role']})" for other in brief.others(seat.holder_id)),
         "open_slots": brief.open_slots_text,
-        "items": brief.items(mine),
+        "role_text": role_text,
+        "role_html": role_html,
         "link_url": link_url,
     }
 
