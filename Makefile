@@ -69,11 +69,13 @@ browser:
 	  || echo "Could not install chromium: browser tests will be skipped (they fail under CI=true)."; }
 
 ## bench: gunicorn (2 workers) on PostgreSQL with a scaled data set, load from wrk; then the executive
-## reports over 100,000 events (bench/reports.py, its own database); not part of `make test`.
+## reports over 100,000 events (bench/reports.py) and the nudge sweep over 10,000 events (bench/nudges.py),
+## each on its own database; not part of `make test`.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py
 	$(PY) bench/reports.py
+	$(PY) bench/nudges.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

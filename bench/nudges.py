@@ -1,7 +1,13 @@
-"""The nudge sweep under load: the guests' on-hold reminders over many events.
+"""The nudge sweep under load: the guests' on-hold reminders and the crew's daily digest.
 
-    .venv/bin/python bench/nudges.py                 # 1,000 and 10,000 events, 3 guests on hold each
+    .venv/bin/python bench/nudges.py                 # 1,000 and 10,000 events, both rules
     BENCH_NUDGE_SIZES=500,2000 .venv/bin/python bench/nudges.py
+    BENCH_NUDGE_RULES=crew .venv/bin/python bench/nudges.py   # only the crew digest
+
+Guests: 3 guests on hold per event. Crew: 5 people on each event's roster (captain,
+first mate, 3 deckhands, from a pool of 1,000 crew), 4 checklist items and 2 guests on
+hold per event; the sweep at the digest moment emails each of them the digest (with a
+sign-in link each).
 
 Its own PostgreSQL database (charterops_bench_nudges, dropped and made again), the local
 mail backend and Celery's in-memory broker: what is measured is the sweep — find what is
@@ -9,7 +15,8 @@ due, record each occurrence, decide, render and record each email, queue its tas
 SES. For each size it prints:
 
 - first sweep: every guest's 24 h reminder is due (emailed) and the 48 h one was missed
-  (recorded skipped): wall time, queries, queries per 500 events;
+  (recorded skipped): wall time (not capturing queries), then its queries and queries per
+  500 events counted on a second run (CaptureQueriesContext);
 - steady sweep: the same sweep a minute later, when everything is recorded (what beat
   pays every minute), after the planner's statistics are refreshed as autovacuum would:
   wall time and queries;
@@ -46,6 +53,8 @@ os.environ.update(
 )
 SIZES = [int(n) for n in os.environ.get("BENCH_NUDGE_SIZES", "1000,10000").split(",")]
 GUESTS_PER_EVENT = int(os.environ.get("BENCH_GUESTS_PER_EVENT", "3"))
+RULES = os.environ.get("BENCH_NUDGE_RULES", "guests,crew").split(",")
+CREW_POOL, CAPTAINS = 1000, 200
 
 
 def recreate_database() -> None:
@@ -101,6 +110,74 @@ def seed(events: int, now) -> None:
     Guest.objects.update(created_at=now - timedelta(days=7))
 
 
+def seed_crew(events: int, now) -> None:
+    """`events` events departing in the digest's window, each with 5 crew, 4 items, 2 on hold."""
+    from charterops.models import Organization
+    from crew.models import ChecklistItem, ChecklistPhase, CrewMember, CrewRole, MagicLink, RoleSlot
+    from events.models import Event, Nudge
+    from guests.models import Guest, WaiverTemplate
+    from reports.management.commands.seed_bench import bulk_crew
+
+    Nudge.objects.all().delete()
+    MagicLink.objects.all().delete()
+    Guest.objects.all().delete()
+    Event.objects.all().delete()
+    org = Organization.objects.get(slug="bench")
+    if not WaiverTemplate.objects.filter(organization=org).exists():
+        WaiverTemplate.objects.create(organization=org, title="Waiver", body="I accept the risks.")
+    members = list(CrewMember.objects.filter(organization=org).order_by("pk"))
+    if not members:
+        members = bulk_crew(org, CREW_POOL, captains=CAPTAINS)
+    window = timedelta(hours=20).total_seconds()
+    made = Event.objects.bulk_create(
+        [
+            Event(
+                organization=org,
+                name=f"Charter {i}",
+                slug=f"charter-{i}",
+                departure_at=now + timedelta(hours=2, seconds=window * i / events),
+                return_at=now + timedelta(hours=5, seconds=window * i / events),
+                location="Shelter Island guest dock",
+            )
+            for i in range(events)
+        ],
+        batch_size=2000,
+    )
+    slots, items, guests = [], [], []
+    for i, event in enumerate(made):
+        crew = [
+            (CrewRole.CAPTAIN, 1, members[i % CAPTAINS]),
+            (CrewRole.FIRST_MATE, 1, members[CAPTAINS + i % CAPTAINS]),
+            *((CrewRole.DECKHAND, k + 1, members[2 * CAPTAINS + (3 * i + k) % 600]) for k in range(3)),
+        ]
+        slots += [RoleSlot(event=event, role=r, position=p, holder=m, acknowledged_at=now) for r, p, m in crew]
+        items += [
+            ChecklistItem(
+                event=event,
+                phase=ChecklistPhase.PRE_DEPARTURE,
+                text=f"{role} check",
+                responsible_role=role,
+                due_at=event.departure_at - timedelta(minutes=30),
+                position=n,
+            )
+            for n, role in enumerate(CrewRole.values)
+        ]
+        items.append(
+            ChecklistItem(
+                event=event,
+                phase=ChecklistPhase.POST_RETURN,
+                text="Deck washed down",
+                responsible_role=CrewRole.DECKHAND,
+                due_at=event.return_at + timedelta(minutes=30),
+                position=9,
+            )
+        )
+        guests += [Guest(organization=org, event=event, name=f"Guest {event.pk}-{n}") for n in range(2)]
+    RoleSlot.objects.bulk_create(slots, batch_size=5000)
+    ChecklistItem.objects.bulk_create(items, batch_size=5000)
+    Guest.objects.bulk_create(guests, batch_size=5000)
+
+
 def analyze() -> None:
     """Refresh the planner's statistics, as autovacuum does after this many inserts.
 
@@ -117,38 +194,54 @@ def analyze() -> None:
 def forget_sweep() -> None:
     from charterops.celery import app
     from charterops.models import OutboundEmail
+    from crew.models import MagicLink
     from events.models import Nudge
 
     Nudge.objects.all().delete()
+    MagicLink.objects.all().delete()
     OutboundEmail.objects.all().delete()
     # The send tasks the sweep queued (no worker runs here).
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
 
 
-def measure(events: int) -> dict:
+def measure(events: int, rule: str) -> dict:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from crew.nudges import digest_moment
     from events.nudges import nudges_sweep
 
-    now = timezone.now()
-    seed(events, now)
+    if rule == "crew":
+        # A minute after the digest moment: every event of the window is due.
+        now = digest_moment(timezone.now()) + timedelta(minutes=1)
+        seed(0, now)  # the brand, quiet hours off
+        seed_crew(events, now)
+        kind = "crew_digest"
+    else:
+        now = timezone.now()
+        seed(events, now)
+        kind = "guest_on_hold"
     forget_sweep()
-    reset_queries()
-    with CaptureQueriesContext(connection) as first_queries:
-        started = time.perf_counter()
-        first = nudges_sweep(now=now, kinds=["guest_on_hold"], keep_outcomes=False)
-        first_seconds = time.perf_counter() - started
+    # Timed as beat runs it: capturing queries makes the backend format each statement with
+    # its values (tens of MB for a chunk's emails), which is not the sweep's cost.
+    started = time.perf_counter()
+    first = nudges_sweep(now=now, kinds=[kind], keep_outcomes=False)
+    first_seconds = time.perf_counter() - started
     analyze()
     with CaptureQueriesContext(connection) as steady_queries:
         started = time.perf_counter()
-        steady = nudges_sweep(now=now + timedelta(minutes=1), kinds=["guest_on_hold"], keep_outcomes=False)
+        steady = nudges_sweep(now=now + timedelta(minutes=1), kinds=[kind], keep_outcomes=False)
         steady_seconds = time.perf_counter() - started
     forget_sweep()
+    # The same first sweep again, its queries counted.
+    reset_queries()
+    with CaptureQueriesContext(connection) as first_queries:
+        nudges_sweep(now=now, kinds=[kind], keep_outcomes=False)
+    forget_sweep()
     tracemalloc.start()
-    nudges_sweep(now=now, kinds=["guest_on_hold"], keep_outcomes=False)
+    nudges_sweep(now=now, kinds=[kind], keep_outcomes=False)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     forget_sweep()
@@ -172,8 +265,15 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    results = [measure(n) for n in SIZES]
-    print(f"Nudge sweep, guests' on-hold reminders, {GUESTS_PER_EVENT} guests on hold per event (PostgreSQL)")
+    for rule in RULES:
+        report(rule, [measure(n, rule) for n in SIZES])
+
+
+def report(rule: str, results: list[dict]) -> None:
+    if rule == "crew":
+        print("Nudge sweep, the crew's daily digest, 5 crew per event (PostgreSQL)")
+    else:
+        print(f"Nudge sweep, guests' on-hold reminders, {GUESTS_PER_EVENT} guests on hold per event (PostgreSQL)")
     header = (
         f"{'events':>7} {'first sweep':>12} {'queries':>8} {'per 500 ev':>10} "
         f"{'steady sweep':>13} {'queries':>8} {'peak MiB':>9}"

@@ -47,9 +47,12 @@ app.conf.beat_schedule = {
         "task": "charterops.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
     },
-    # Every minute: nudges (waiver reminders, owner alerts) that are due, or were missed and
-    # are still useful, are recorded once and emailed once (events.nudges). Two beats
-    # running at once send nothing twice: each occurrence has a unique key.
+    # Every minute: nudges (waiver reminders, owner alerts, the crew's) that are due, or were
+    # missed and are still useful, are recorded once and emailed once (events.nudges). Two
+    # beats running at once send nothing twice: each occurrence has a unique key.
+    # The crew's daily digest has no entry of its own: its moment (NUDGE_DIGEST_HOUR_UTC,
+    # 12:00 UTC) is an occurrence this sweep finds within a minute, and a beat that was
+    # down at noon catches it up while it is still useful (until each departure).
     "nudges-sweep": {
         "task": "events.tasks.nudges_sweep_task",
         "schedule": _nudge_sweep_schedule(),

@@ -236,6 +236,20 @@ NUDGE_PENDING_CONFIRMATION_HOURS = env_int("NUDGE_PENDING_CONFIRMATION_HOURS", 7
 NUDGE_NOT_STARTED_AFTER_MINUTES = env_int("NUDGE_NOT_STARTED_AFTER_MINUTES", 15)
 # Someone who acted on the subject of a nudge this recently is not nudged about it.
 NUDGE_RECENT_ACTION_MINUTES = env_int("NUDGE_RECENT_ACTION_MINUTES", 30)
+# Crew (crew.nudges): the daily digest of the next 24 hours' charters goes out at this
+# hour, UTC (the minute sweep finds it; quiet hours hold it for the brand's morning) …
+NUDGE_DIGEST_HOUR_UTC = env_int("NUDGE_DIGEST_HOUR_UTC", 12)
+# … the pre-departure checklist this many minutes before departure, the post-return one
+# (to the captain) this many minutes before the return …
+NUDGE_BEFORE_DEPARTURE_MINUTES = env_int("NUDGE_BEFORE_DEPARTURE_MINUTES", 30)
+NUDGE_BEFORE_RETURN_MINUTES = env_int("NUDGE_BEFORE_RETURN_MINUTES", 30)
+# … an item still not complete this many minutes after its due moment …
+NUDGE_CHECKLIST_OVERDUE_GRACE_MINUTES = env_int("NUDGE_CHECKLIST_OVERDUE_GRACE_MINUTES", 10)
+# … an open slot escalates at these hours before departure (crew who may claim it, then
+# them and the captain, then the owners) …
+NUDGE_UNFILLED_ROLE_HOURS = [int(h) for h in env_list("NUDGE_UNFILLED_ROLE_HOURS", "48,24,12")]
+# … and a designation not acknowledged is recalled at these.
+NUDGE_UNACKNOWLEDGED_HOURS = [int(h) for h in env_list("NUDGE_UNACKNOWLEDGED_HOURS", "48,24")]
 
 # --- Storage: local files under var/ unless an S3 bucket is configured. ---
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")

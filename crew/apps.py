@@ -5,4 +5,4 @@ class CrewConfig(AppConfig):
     name = "crew"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to events.signals)
+        from . import nudges, receivers  # noqa: F401  (registers the crew's nudge rules; connects to events.signals)

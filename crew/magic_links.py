@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -118,6 +120,47 @@ def magic_link_create(*, crew_member: CrewMember, deep_link: str, purpose: Magic
         expires_at=timezone.now() + timedelta(seconds=ttl),
     )
     return link, code
+
+
+@dataclass(slots=True)
+class LinkRequest:
+    """A sign-in link an email will carry: whom it signs in, where it leads; `code` once made."""
+
+    crew_member_id: int
+    organization_id: int
+    deep_link: str
+    code: str = ""
+
+    @property
+    def url(self) -> str:
+        return magic_link_url(self.code) if self.code else ""
+
+
+def magic_links_create(requests: Sequence[LinkRequest], *, purpose: MagicLink.Purpose) -> None:
+    """Make the codes of many links in one INSERT (the nudge sweep's emails), each as
+    `magic_link_create` makes one; the callers ask only for active crew members."""
+    ttl = (
+        settings.MAGIC_LINK_EVENT_TTL_SECONDS
+        if purpose == MagicLink.Purpose.EVENT_INVITE
+        else settings.MAGIC_LINK_SIGN_IN_TTL_SECONDS
+    )
+    expires_at = timezone.now() + timedelta(seconds=ttl)
+    rows = []
+    for request in requests:
+        if not is_deep_link(request.deep_link):
+            raise ValidationError("A sign-in link leads to a path on this site, such as /crew/.")
+        request.code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        rows.append(
+            MagicLink(
+                code_hash=code_hash(request.code),
+                crew_member_id=request.crew_member_id,
+                organization_id=request.organization_id,
+                deep_link=request.deep_link,
+                purpose=purpose,
+                expires_at=expires_at,
+            )
+        )
+    MagicLink.objects.bulk_create(rows)
 
 
 def magic_link_url(code: str) -> str:

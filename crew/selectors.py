@@ -23,13 +23,13 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateTimeField, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 
 from charterops.models import Membership, Organization
 from charterops.sql import ModelColumns, Statement, aware, db_value, select, select_by_credential, select_first
 from charterops.tenancy import Scope
-from events.models import Event
+from events.models import Event, EventStatus
 from events.selectors import EventSummary
 from events.timing import format_clock, format_day_clock
 
@@ -42,6 +42,7 @@ from .models import (
     CrewMember,
     CrewRole,
     MagicLink,
+    RoleClaim,
     RoleSlot,
     SignInThrottleEvent,
     person_name,
@@ -938,3 +939,198 @@ def assignments_of(*, crew_member_id: int, organization_id: int) -> list[Assignm
         )
         for event_id, name, org_id, status, departure_at, return_at, role, position, acknowledged_at in rows
     ]
+
+
+# --- Nudges' reads (crew.nudges): many events at once, one query each whatever their number ---
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A slot of an event as the nudges read it: who holds it and how to reach them."""
+
+    event_id: int
+    role: str
+    position: int
+    holder_id: int | None
+    user_id: int | None
+    name: str  # "" when open
+    email: str
+    active: bool  # the holder is active crew with an active account
+    acknowledged_at: datetime | None
+    designated_at: datetime | None  # their latest designation into it (None: claimed, or not read)
+
+    @property
+    def label(self) -> str:
+        return slot_label(self.role, self.position)
+
+
+def seats_of(event_ids: Iterable[int], *, designations: bool = False) -> dict[int, list[Seat]]:
+    """Every slot of these events in roster order, by event; with `designations`, when its
+    holder was last designated into it (what an acknowledgement reminder counts from)."""
+    rows = RoleSlot.objects.filter(event_id__in=list(event_ids))
+    designated_at = Value(None, output_field=DateTimeField())
+    if designations:
+        designated_at = Subquery(
+            RoleClaim.objects.filter(
+                slot=OuterRef("pk"), crew_member=OuterRef("holder"), action=RoleClaim.Action.DESIGNATE
+            )
+            .order_by("-at")
+            .values("at")[:1]
+        )
+    rows = rows.annotate(designated=designated_at).values_list(
+        "event_id",
+        "role",
+        "position",
+        "holder_id",
+        "holder__user_id",
+        "holder__user__first_name",
+        "holder__user__last_name",
+        "holder__user__email",
+        "holder__user__username",
+        "holder__active",
+        "holder__user__is_active",
+        "acknowledged_at",
+        "designated",
+    )
+    seats: dict[int, list[Seat]] = {}
+    for (
+        event_id,
+        role,
+        position,
+        holder_id,
+        user_id,
+        first,
+        last,
+        email,
+        username,
+        active,
+        user_active,
+        ack,
+        des,
+    ) in rows:
+        seats.setdefault(event_id, []).append(
+            Seat(
+                event_id=event_id,
+                role=role,
+                position=position,
+                holder_id=holder_id,
+                user_id=user_id,
+                name=person_name(first, last, email, username) if holder_id is not None else "",
+                email=email or "",
+                active=bool(active and user_active),
+                acknowledged_at=ack,
+                designated_at=aware(des) if designations else None,
+            )
+        )
+    for event_seats in seats.values():
+        event_seats.sort(key=lambda seat: (_ROLE_RANK.get(seat.role, len(ROLE_ORDER)), seat.position))
+    return seats
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """A checklist item as the nudges read it."""
+
+    id: int
+    event_id: int
+    phase: str
+    text: str
+    responsible_role: str
+    due_at: datetime | None
+    state: str
+    updated_by_id: int | None
+    updated_at: datetime | None
+
+    @property
+    def complete(self) -> bool:
+        return self.state == ChecklistItemState.COMPLETE
+
+
+def items_of(event_ids: Iterable[int], *, open_only: bool = False) -> dict[int, list[ItemRow]]:
+    """The checklist items of these events (only those not complete, with `open_only`),
+    by event, each phase in its order, pre-departure first."""
+    rows = ChecklistItem.objects.filter(event_id__in=list(event_ids))
+    if open_only:
+        rows = rows.exclude(state=ChecklistItemState.COMPLETE)
+    rows = rows.order_by("event_id", "position", "id").values_list(
+        "id", "event_id", "phase", "text", "responsible_role", "due_at", "state", "updated_by_id", "updated_at"
+    )
+    items: dict[int, list[ItemRow]] = {}
+    for row in rows:
+        item = ItemRow(*row)
+        items.setdefault(item.event_id, []).append(item)
+    for event_items in items.values():
+        event_items.sort(key=lambda item: _PHASE_RANK.get(item.phase, len(_PHASE_RANK)))
+    return items
+
+
+def overdue_items(*, due_from: datetime, due_to: datetime, statuses: Iterable[str]) -> list[ItemRow]:
+    """Items not complete whose due moment is in [due_from, due_to], of events in these states."""
+    rows = (
+        ChecklistItem.objects.filter(due_at__gte=due_from, due_at__lte=due_to, event__status__in=list(statuses))
+        .exclude(state=ChecklistItemState.COMPLETE)
+        .order_by("event_id", "due_at", "id")
+        .values_list(
+            "id", "event_id", "phase", "text", "responsible_role", "due_at", "state", "updated_by_id", "updated_at"
+        )
+    )
+    return [ItemRow(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable:
+    """An active crew member with an email address, and what they may sail as."""
+
+    id: int
+    organization_id: int
+    user_id: int
+    name: str
+    email: str
+    membership_role: str | None
+
+    @property
+    def claimable_roles(self) -> tuple[str, ...]:
+        return claimable_roles(self.membership_role)
+
+
+def reachable_crew(organization_ids: Iterable[int]) -> dict[int, list[Reachable]]:
+    """Each brand's active crew (their account active too) who have an email address."""
+    role = Membership.objects.filter(user=OuterRef("user"), organization=OuterRef("organization")).values("role")[:1]
+    rows = (
+        CrewMember.objects.for_orgs(list(organization_ids))
+        .filter(active=True, user__is_active=True)
+        .exclude(user__email="")
+        .annotate(membership_role=Subquery(role))
+        .order_by("organization_id", "user__first_name", "user__last_name", "pk")
+        .values_list(
+            "pk",
+            "organization_id",
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__username",
+            "membership_role",
+        )
+    )
+    crew: dict[int, list[Reachable]] = {}
+    for pk, org_id, user_id, first, last, email, username, membership_role in rows:
+        crew.setdefault(org_id, []).append(
+            Reachable(pk, org_id, user_id, person_name(first, last, email, username), email, membership_role)
+        )
+    return crew
+
+
+def held_departures(
+    *, crew_member_ids: Iterable[int], start: datetime, end: datetime
+) -> list[tuple[int, int, datetime]]:
+    """(crew member, event, departure) of every slot these people hold on events departing
+    in [start, end] that are not cancelled: when they are already booked."""
+    rows = (
+        RoleSlot.objects.filter(
+            holder_id__in=list(crew_member_ids), event__departure_at__gte=start, event__departure_at__lte=end
+        )
+        .exclude(event__status=EventStatus.CANCELLED)
+        .values_list("holder_id", "event_id", "event__departure_at")
+    )
+    return list(rows)

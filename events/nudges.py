@@ -39,20 +39,22 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from charterops.mail import Rendered, emails_record, render_email, suppressed_addresses
+from charterops.mail import Rendered, emails_record, render_email
 from charterops.models import OutboundEmail, SuppressedAddress
 
 from .models import Event, Nudge, NudgeOptOut, NudgeStatus
@@ -75,6 +77,13 @@ class Kind:
     safety_critical: bool = False
     # How the unsubscribe page names what stops, e.g. "reminders to sign your waiver".
     description: str = ""
+    # Called once with the occurrences about to be emailed together, before their contexts
+    # are made: what they need from the database (sign-in links) is made in one query for
+    # all of them instead of one per email. Never called in a dry run.
+    prepare: Callable[[list["Due"]], None] | None = field(default=None, compare=False)
+    # Occurrences per transaction when not CHUNK_SIZE: a rule that yields many per event
+    # (a roster's crew) sizes its chunks to its batches of events.
+    chunk_size: int | None = None
 
     @property
     def waits_for_morning(self) -> bool:
@@ -159,15 +168,31 @@ class Context:
 
     @classmethod
     def load(cls, now: datetime, dues: Iterable[Due]) -> "Context":
+        """The opt-outs and the suppressed addresses among `dues`, in one query (a UNION:
+        a suppression is a row without a brand)."""
         dues = list(dues)
         addresses = {due.address.lower() for due in dues}
         org_ids = {due.event.organization_id for due in dues}
-        opted_out = set(
-            NudgeOptOut.objects.filter(organization_id__in=org_ids, address__in=addresses).values_list(
-                "organization_id", "address", "kind"
-            )
+        text = CharField()
+        opt_outs = (
+            NudgeOptOut.objects.filter(organization_id__in=org_ids, address__in=addresses)
+            .annotate(reason=Value("", output_field=text))
+            .order_by()
+            .values_list("organization_id", "address", "kind", "reason")
         )
-        return cls(now=now, opted_out=opted_out, suppressed=suppressed_addresses(addresses))
+        suppressions = (
+            SuppressedAddress.objects.filter(address__in=addresses)
+            .annotate(organization_id=Value(None, output_field=IntegerField()), kind=Value("", output_field=text))
+            .order_by()
+            .values_list("organization_id", "address", "kind", "reason")
+        )
+        opted_out, suppressed = set(), {}
+        for organization_id, address, kind, reason in opt_outs.union(suppressions, all=True):
+            if organization_id is None:
+                suppressed[address] = SuppressedAddress(address=address, reason=reason)
+            else:
+                opted_out.add((organization_id, address, kind))
+        return cls(now=now, opted_out=opted_out, suppressed=suppressed)
 
 
 def decide(kind: Kind, due: Due, ctx: Context) -> Decision:
@@ -214,13 +239,63 @@ def unsubscribe_token_read(token: str) -> tuple[int, str, str] | None:
     return int(organization_id), str(address), str(kind)
 
 
+_TOKEN = "@@token@@"  # noqa: S105 (a stand-in in a path, no secret)
+
+
+@cache
+def _unsubscribe_path() -> str:
+    # Resolved once: a token is URL-safe base64 and colons, which the path takes as they are.
+    return reverse("events:nudge-unsubscribe", args=[_TOKEN])
+
+
 def unsubscribe_url(*, organization_id: int, address: str, kind: str) -> str:
     token = unsubscribe_token(organization_id=organization_id, address=address, kind=kind)
-    return f"{settings.SITE_URL}{reverse('events:nudge-unsubscribe', args=[token])}"
+    return f"{settings.SITE_URL}{_unsubscribe_path().replace(_TOKEN, token)}"
 
 
-def nudge_email(kind: Kind, dues: list[Due], key: str) -> Rendered:
-    """One email to one person about one or more occurrences of one kind (a morning batch)."""
+# Stand-ins for one item's parts in a wrapper rendered once (see `_wrapped`): characters
+# that neither autoescaping nor the text template change.
+_ITEM_TEXT, _ITEM_HTML, _UNSUBSCRIBE = "@@nudge-item-text@@", "@@nudge-item-html@@", "@@nudge-unsubscribe@@"
+
+
+def _wrapped(wrapper: dict[str, Any], wrappers: dict | None, item: dict[str, Any]) -> tuple[str, str]:
+    """The wrapper's text and HTML around one item.
+
+    Rendered once per brand and kind (with stand-ins for the item and the unsubscribe
+    link, then filled in by replacing them) when the caller keeps `wrappers` for a batch:
+    the wrapper, which extends the base email layout, costs more to render than most
+    items, and is the same for every single-item email of a brand and kind.
+    """
+    if wrappers is None:
+        context = {**wrapper, "items": [item]}
+        return render_to_string("events/emails/nudge.txt", context), render_to_string(
+            "events/emails/nudge.html", context
+        )
+    key = (wrapper["organization"].pk, wrapper["kind"].name, bool(wrapper["unsubscribe_url"]))
+    if key not in wrappers:
+        stand_in = {"subject": "", "text": _ITEM_TEXT, "html": mark_safe(_ITEM_HTML)}  # noqa: S308 (a constant)
+        context = {
+            **wrapper,
+            "items": [stand_in],
+            "unsubscribe_url": _UNSUBSCRIBE if wrapper["unsubscribe_url"] else "",
+        }
+        wrappers[key] = (
+            render_to_string("events/emails/nudge.txt", context),
+            render_to_string("events/emails/nudge.html", context),
+        )
+    text, html = wrappers[key]
+    unsubscribe = wrapper["unsubscribe_url"]
+    text = text.replace(_UNSUBSCRIBE, unsubscribe).replace(_ITEM_TEXT, item["text"])
+    html = html.replace(_UNSUBSCRIBE, str(escape(unsubscribe))).replace(_ITEM_HTML, item["html"])
+    return text, html
+
+
+def nudge_email(kind: Kind, dues: list[Due], key: str, *, wrappers: dict | None = None) -> Rendered:
+    """One email to one person about one or more occurrences of one kind (a morning batch).
+
+    `wrappers`: a dict the caller keeps for a batch of emails, in which the wrapper of
+    single-item emails is rendered once per brand and kind.
+    """
     first = dues[0]
     org = first.event.organization
     items = []
@@ -235,14 +310,21 @@ def nudge_email(kind: Kind, dues: list[Due], key: str) -> Rendered:
         # RFC 8058 one-click: mail apps POST to the link; no sign-in, no confirmation page.
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     wrapper = {"organization": org, "kind": kind, "items": items, "unsubscribe_url": unsubscribe}
+    if len(items) == 1:
+        text, html = _wrapped(wrapper, wrappers, items[0])
+    else:
+        text, html = (
+            render_to_string("events/emails/nudge.txt", wrapper),
+            render_to_string("events/emails/nudge.html", wrapper),
+        )
     subject = items[0]["subject"] if len(items) == 1 else f"{len(items)} × {kind.label} — {org.name}"
     return Rendered(
         key=key,
         kind=kind.name,
         to=[first.address],
         subject=subject,
-        text=render_to_string("events/emails/nudge.txt", wrapper),
-        html=render_to_string("events/emails/nudge.html", wrapper),
+        text=text,
+        html=html,
         organization=org,
         headers=headers,
     )
@@ -301,45 +383,57 @@ def _selected(kinds: Iterable[str] | None) -> list[tuple[Kind, Rule]]:
     return [RULES[name] for name in kinds]
 
 
-def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], *, batch: bool) -> int:
-    """Email the nudges decided QUEUED: one email each, or one per person for a morning batch.
+def _email_queued(kind: Kind, pairs: list[tuple[Nudge, Due]], now: datetime, *, batch: bool) -> int:
+    """Email the nudges decided QUEUED and record them so: one email each, or one per
+    person for a morning batch.
 
     An email is named by the first nudge it carries (`nudge:<id>`): a nudge is in one email
-    only, so the key is new, and a single nudge finds its email by its own id.
+    only, so the key is new, and a single nudge finds its email by its own id. The UPDATE
+    that joins each nudge to its email also records the decision.
     """
     groups: dict[object, list[tuple[Nudge, Due]]] = defaultdict(list)
     for nudge, due in pairs:
         if nudge.status == NudgeStatus.QUEUED:
             groups[nudge.recipient if batch else nudge.pk].append((nudge, due))
     members = [sorted(group, key=lambda pair: (pair[1].due_at, pair[0].pk)) for group in groups.values()]
-    messages = [nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}") for group in members]
+    if kind.prepare is not None and members:
+        kind.prepare([due for group in members for _, due in group])
+    wrappers: dict = {}
+    messages = [
+        nudge_email(kind, [due for _, due in group], key=f"nudge:{group[0][0].pk}", wrappers=wrappers)
+        for group in members
+    ]
     emails = emails_record(messages)
+    queued = {"status": NudgeStatus.QUEUED, "reason": "", "release_at": None, "decided_at": now}
     singles = [group[0][0].pk for group in members if len(group) == 1]
     if singles:
         # One UPDATE for every single nudge, however many: each joins its email by the key.
         own_email = OutboundEmail.objects.filter(
             key=Concat(Value("nudge:"), Cast(OuterRef("pk"), output_field=CharField()))
         ).values("pk")[:1]
-        Nudge.objects.filter(pk__in=singles).update(email=Subquery(own_email))
+        Nudge.objects.filter(pk__in=singles).update(email=Subquery(own_email), **queued)
     batches = [(email, group) for email, group in zip(emails, members, strict=True) if len(group) > 1]
     if batches:
         Nudge.objects.filter(pk__in=[n.pk for _, group in batches for n, _ in group]).update(
-            email=Case(*[When(pk__in=[n.pk for n, _ in group], then=Value(email.pk)) for email, group in batches])
+            email=Case(*[When(pk__in=[n.pk for n, _ in group], then=Value(email.pk)) for email, group in batches]),
+            **queued,
         )
     return len(messages)
 
 
 def _apply(kind: Kind, pairs: list[tuple[Nudge, Due]], ctx: Context, report: SweepReport, *, batch: bool) -> None:
-    """Decide each nudge, record the decisions (one UPDATE per distinct decision) and the emails."""
+    """Decide each nudge, record the decisions (one UPDATE per distinct decision; the
+    emailed ones with their emails) and the emails."""
     decided: dict[tuple, list[int]] = defaultdict(list)
     for nudge, due in pairs:
         decision = decide(kind, due, ctx)
         nudge.status, nudge.reason, nudge.release_at = decision.status, decision.reason, decision.release_at
-        decided[(decision.status, decision.reason, decision.release_at)].append(nudge.pk)
+        if decision.status != NudgeStatus.QUEUED:
+            decided[(decision.status, decision.reason, decision.release_at)].append(nudge.pk)
         report.add(Outcome(kind.name, nudge, due, decision))
     for (status, reason, release_at), pks in decided.items():
         Nudge.objects.filter(pk__in=pks).update(status=status, reason=reason, release_at=release_at, decided_at=ctx.now)
-    report.emails += _email_queued(kind, pairs, batch=batch)
+    report.emails += _email_queued(kind, pairs, ctx.now, batch=batch)
 
 
 def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepReport, dry_run: bool) -> None:
@@ -440,7 +534,7 @@ def nudges_sweep(
     selected = _selected(kinds)
     report = SweepReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
     for kind, rule in selected:
-        for chunk in _chunks(rule(Scope(now=now)), CHUNK_SIZE):
+        for chunk in _chunks(rule(Scope(now=now)), kind.chunk_size or CHUNK_SIZE):
             _record_chunk(kind, chunk, now, report, dry_run)
     _release_held(selected, now, report, dry_run)
     return report

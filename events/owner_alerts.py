@@ -10,7 +10,7 @@ The owners are each brand's members with the owner role who have an email addres
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,7 +39,8 @@ NOT_STARTED = Kind(
 )
 
 
-def _owners_by_org(org_ids: set[int]) -> dict[int, list[tuple[int, str, str]]]:
+def owners_by_org(org_ids: Collection[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Each brand's owners who can be emailed: (user id, address, name), by brand."""
     owners: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     rows = (
         Membership.objects.filter(organization_id__in=org_ids, role=Membership.Role.OWNER, user__is_active=True)
@@ -54,7 +55,7 @@ def _owners_by_org(org_ids: set[int]) -> dict[int, list[tuple[int, str, str]]]:
 
 def _alerts(events, kind_template: str, due_of, expires_of) -> Iterator[Due]:
     events = list(events.select_related("organization", "vessel"))
-    owners = _owners_by_org({event.organization_id for event in events})
+    owners = owners_by_org({event.organization_id for event in events})
     for event in events:
         tz = event.organization.tz
         context = {

@@ -132,3 +132,13 @@ def manifest_rows(*, organizations: Organizations, start: datetime, end: datetim
         .select_related("event__organization", "event__vessel")
         .order_by("event__departure_at", "event_id", "name", "pk")
     )
+
+
+def on_hold_names(event_ids: Iterable[int]) -> dict[int, list[str]]:
+    """{event id: names of its guests still on hold}, in one query (the crew digest's list:
+    names only, never contact details or links)."""
+    names: dict[int, list[str]] = {}
+    rows = Guest.objects.on_hold().filter(event_id__in=list(event_ids)).order_by("event_id", "name", "pk")
+    for event_id, name in rows.values_list("event_id", "name"):
+        names.setdefault(event_id, []).append(name)
+    return names

@@ -143,3 +143,49 @@ def test_no_crew_email_shows_revenue(org, owner, captain, deckhand, django_captu
     for email in OutboundEmail.objects.all():
         for part in (email.subject, email.body_text, email.body_html):
             assert_no_money(f"{email.kind} email", part)
+
+
+def test_no_crew_nudge_shows_revenue(org, owner, captain, deckhand, django_capture_on_commit_callbacks):
+    """Every crew nudge kind, each swept at its moment on a charter with revenue: no money."""
+    from datetime import UTC, datetime, timedelta
+
+    from crew.tests.factories import make_crew_member
+    from events.models import EventStatus
+    from events.nudges import nudges_sweep
+    from events.tests.nudging import la
+
+    org.quiet_hours_start = org.quiet_hours_end
+    org.save()
+    charter_checklists(org)
+    departure = la(2027, 6, 5, 10, 0)
+    event = make_event(org, by=owner, revenue=REVENUE, departure_at=departure, name="Harbor charter")
+    seat(event, captain, CrewRole.CAPTAIN)
+    services.role_designate(slot=slot(event), crew_member=deckhand, by=owner)  # not acknowledged
+    make_crew_member(org, "Free")  # asked to fill the open slots
+    add_guests(event, 2)
+    moments = [
+        departure - timedelta(hours=48),  # open slots, unacknowledged
+        departure - timedelta(hours=12),  # open slots: the owners
+        datetime(2027, 6, 5, 12, 0, tzinfo=UTC),  # the digest
+        departure - timedelta(minutes=30),  # T-30, overdue items
+    ]
+    for moment in moments:
+        with django_capture_on_commit_callbacks(execute=True):
+            nudges_sweep(now=moment)
+    type(event).objects.filter(pk=event.pk).update(status=EventStatus.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        nudges_sweep(now=event.return_at - timedelta(minutes=30))
+
+    kinds = set(OutboundEmail.objects.values_list("kind", flat=True))
+    assert {
+        "crew_digest",
+        "crew_pre_departure",
+        "crew_pre_departure_captain",
+        "crew_post_return",
+        "crew_checklist_overdue",
+        "crew_unfilled_role",
+        "crew_unacknowledged",
+    } <= kinds
+    for email in OutboundEmail.objects.filter(kind__startswith="crew_"):
+        for part in (email.subject, email.body_text, email.body_html):
+            assert_no_money(f"{email.kind} email", part)

@@ -114,3 +114,36 @@ def test_send_nudges_refuses_a_time_without_offset_and_an_unknown_kind():
         call_command("send_nudges", "--now", "2027-06-03T12:00:00")
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("send_nudges", "--kind", "digest")
+
+
+@pytest.mark.parametrize("unsubscribable", [True, False])
+def test_a_wrapper_rendered_once_per_brand_and_kind_makes_the_same_email(org, owner, unsubscribable):
+    from events.nudges import nudge_email
+
+    event = make_event(org, name="Harbor <charter> & co", departure_at=la(2027, 6, 5, 10, 0))
+    kind = Kind("test_wrapped", "Wrapped", safety_critical=not unsubscribable, description="tests")
+    dues = [
+        Due(
+            event=event,
+            recipient=f"user:{n}",
+            address=f"o{n}@example.com",
+            name="Olivia",
+            due_at=event.departure_at,
+            expires_at=event.departure_at,
+            template="events/emails/nudges/pending_confirmation",
+            context={
+                "departure_local": "Sat 5 Jun 2027, 10:00",
+                "booked_local": "Thu 3 Jun 2027, 09:00",
+                "vessel": "Queen",
+                "status_label": "Pending confirmation",
+                "admin_url": "https://ops.example.com/admin/",
+            },
+        )
+        for n in range(2)
+    ]
+    wrappers: dict = {}
+    for due in dues:
+        direct = nudge_email(kind, [due], key="k")
+        once = nudge_email(kind, [due], key="k", wrappers=wrappers)
+        assert (once.text, once.html, once.headers) == (direct.text, direct.html, direct.headers)
+    assert len(wrappers) == 1

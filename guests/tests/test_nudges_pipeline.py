@@ -253,3 +253,84 @@ def test_a_worker_killed_mid_batch_and_started_again_duplicates_nothing(processe
     assert outbox_sweep(now=later) == {"requeued": 0, "stuck": statuses["sending"]}
     assert recipients_of(moto_messages(moto_endpoint, domain)) == received
     assert {g.email for g in guests} >= set(received)
+
+
+def crew_messages(endpoint: str, domain: str) -> list[dict]:
+    """Every message moto accepted for addresses at `domain`, parsed."""
+    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=10).json()
+    raw = data.get("ses", {}).get("RawMessage", [])
+    return [m for m in raw if any(d.endswith(f"@{domain}") for d in m["destinations"])]
+
+
+def text_of(message: dict) -> str:
+    parsed = email.message_from_string(message["raw_data"])
+    return next(p for p in parsed.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+
+
+def test_crew_digest_and_t30_arrive_once_with_links_that_sign_in(processes, org, moto_endpoint):
+    """A charter leaving in 30 minutes: its crew get the day's digest and the T-30 nudge
+    (the captain's own, safety-critical) from beat and a worker — once each, even after
+    the worker is killed and another started; each link signs its reader in on the event."""
+    from crew.models import CrewRole
+    from crew.tests.factories import make_crew_member
+    from crew.tests.factories import make_event as make_crew_event
+    from crew.tests.scenarios import seat
+
+    org.quiet_hours_start = org.quiet_hours_end  # whatever the hour in San Diego
+    org.save()
+    domain = f"{uuid.uuid4().hex[:10]}.example.com"
+    captain = make_crew_member(org, "Dana", captain=True)
+    deckhand = make_crew_member(org, "Casey")
+    for member in (captain, deckhand):
+        member.user.email = f"{member.user.first_name.lower()}@{domain}"
+        member.user.save(update_fields=["email"])
+    departure = timezone.now() + timedelta(minutes=30) - timedelta(seconds=30)
+    event = make_crew_event(
+        org, name="Harbor charter", departure_at=departure, revenue={"gross": SENTINEL_GROSS}, deckhand_slots=1
+    )
+    seat(event, captain, CrewRole.CAPTAIN)
+    seat(event, deckhand)
+    # The digest hour is this hour: its moment has passed, the charter is in its 24 hours.
+    digest_hour = {"NUDGE_DIGEST_HOUR_UTC": str(timezone.now().hour)}
+    processes.worker("worker-1", **digest_hour)
+    processes.beat("beat")
+
+    expected = {
+        ("crew_digest", captain.user.email),
+        ("crew_digest", deckhand.user.email),
+        ("crew_pre_departure_captain", captain.user.email),
+        ("crew_pre_departure", deckhand.user.email),
+    }
+    sent = lambda: {  # noqa: E731
+        (kind, to[0])
+        for kind, to in OutboundEmail.objects.filter(
+            kind__startswith="crew_", status=OutboundEmail.Status.SENT
+        ).values_list("kind", "to")
+    }
+    wait_until(lambda: len(sent()) == 4, processes, "the crew's digest and T-30 nudges are sent")
+    processes.kill("worker-1")  # SIGKILL
+    processes.worker("worker-2", **digest_hour)
+    time.sleep(6)  # several more sweeps, on the new worker
+    processes.stop_all()
+
+    messages = crew_messages(moto_endpoint, domain)
+    assert recipients_of(messages) == Counter({captain.user.email: 2, deckhand.user.email: 2})
+    kinds = {(row.kind, row.to[0]) for row in OutboundEmail.objects.filter(kind__startswith="crew_")}
+    assert kinds == expected
+    for message in messages:
+        assert SENTINEL_GROSS not in message["raw_data"]
+        parsed = email.message_from_string(message["raw_data"])
+        to_captain = captain.user.email in message["destinations"]
+        safety = parsed["Subject"].startswith("Harbor charter leaves") and to_captain
+        assert (parsed["List-Unsubscribe"] is None) == safety  # the captain's T-30 cannot be unsubscribed
+        [code_path] = re.findall(r"http://testserver(/m/[A-Z0-9]+)", text_of(message))
+        client = Client()
+        assert client.get(code_path).status_code == 200  # the confirm page: opening uses nothing
+        landed = client.post(code_path, follow=True)
+        assert landed.redirect_chain[-1][0] == f"/crew/events/{event.public_id}/"
+        assert landed.status_code == 200
+        page = landed.content.decode()
+        assert "Harbor charter" in page
+        assert SENTINEL_GROSS not in page
+        again = client.get(f"/crew/events/{event.public_id}/")
+        assert again.status_code == 200  # signed in: the cookie opens the page

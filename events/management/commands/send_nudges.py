@@ -1,6 +1,6 @@
 """Run the nudge sweep by hand: what beat runs every minute (events.nudges)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -48,6 +48,7 @@ class Command(BaseCommand):
         due_at = due.due_at if due else nudge.due_at
         detail = decision.reason
         if decision.release_at:
-            detail = f"{detail} until {decision.release_at:%Y-%m-%d %H:%M} UTC"
-        line = f"{verb:8} {outcome.kind:28} {event} → {who} (due {due_at:%Y-%m-%d %H:%M} UTC)"
+            # Quiet hours end on the brand's wall clock: said here in UTC, as the due moment is.
+            detail = f"{detail} until {decision.release_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        line = f"{verb:8} {outcome.kind:28} {event} → {who} (due {due_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
         return f"{line} — {detail}" if detail else line
