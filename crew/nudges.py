@@ -105,7 +105,7 @@ DIGEST = Kind(
     description="the daily digest of the charters you crew in the next 24 hours",
     prepare=_links_make,
     # A batch of events' crews (EVENTS_PER_QUERY × a roster of about 5) per transaction.
-    chunk_size=5000,
+    chunk_size=6250,
 )
 PRE_DEPARTURE = Kind(
     "crew_pre_departure",
@@ -149,7 +149,7 @@ UNACKNOWLEDGED = Kind(
 )
 
 # Events read per query; their slots, items and guests in one query each per batch.
-EVENTS_PER_QUERY = 1000
+EVENTS_PER_QUERY = 1250
 # Events this far past a moment are still looked at, so that a nudge missed while the
 # scheduler was down is recorded as skipped rather than forgotten.
 LOOKBACK = timedelta(days=1)

@@ -232,7 +232,7 @@ _EVENT_ROSTER = Statement(
     """,  # noqa: S608 — the column list is a constant; every value is a parameter
     _EventRosterRow,
     why="Every crew page load and API detail reads it: one query instead of three ORM "
-    "queries (event, slots, holders); 0.16 ms against 1.34 ms (bench_reads, 2026-12-01).",
+    "queries (event, slots, holders); 0.21 ms against 1.42 ms (bench_reads, 2026-12-01).",
 )
 
 
@@ -300,7 +300,7 @@ _CHECKLIST = Statement(
     """,
     _ChecklistRow,
     why="40 items on every crew page load and API detail: built from columns, not model "
-    "instances; 0.15 ms against 1.00 ms (bench_reads, 2026-12-01).",
+    "instances; 0.20 ms against 0.92 ms (bench_reads, 2026-12-01).",
 )
 
 _PHASE_RANK = {phase: rank for rank, phase in enumerate(ChecklistPhase.values)}
@@ -381,7 +381,7 @@ _FILTERS = {
 _CLOSED = sorted(CLOSED_STATUSES)
 _LIST_WHY = (
     "The crew app polls it: the page of events with role and open slots in one query that "
-    "counts once; 0.47 ms against 5.4 ms through the ORM (bench_reads, 2026-12-01)."
+    "counts once; 0.51 ms against 3.87 ms through the ORM (bench_reads, 2026-12-01)."
 )
 
 
@@ -472,7 +472,7 @@ _PRINCIPAL = Statement(
     """,  # noqa: S608 — the column lists come from the models; every value is a parameter
     _PrincipalRow,
     why="Every crew request starts with it: membership, user, brand, crew profile and the "
-    "revocation check in one query; 0.16 ms against 1.28 ms (bench_reads, 2026-12-01).",
+    "revocation check in one query; 0.22 ms against 1.28 ms (bench_reads, 2026-12-01).",
 )
 
 
@@ -515,7 +515,7 @@ _SIGN_IN_LINK = Statement(
     _SignInRow,
     found_by="the hash of a sign-in code, unique across brands: the link found says its brand",
     why="The exchange reads it on every sign-in: as an ORM query (a FilteredRelation and four "
-    "joined models) 1.04 ms, by hand 0.19 ms (bench_reads, 2026-12-01).",
+    "joined models) 1.00 ms, by hand 0.25 ms (bench_reads, 2026-12-01).",
 )
 
 

@@ -108,3 +108,15 @@ def test_only_who_checks_guests_in_gets_a_walk_ups_text_message_link(charter, wa
     assert for_deckhand.sms_href == ""
     assert for_captain.sms_href.startswith("sms:+16195550199?&body=")
     assert walk_up.token in for_captain.sms_href
+
+
+def test_the_float_plan_read_by_the_page_is_the_events_and_only_within_its_brand(charter, other_org):
+    from safety.models import FloatPlan
+    from safety.selectors import float_plan_of
+
+    assert float_plan_of(organization_id=charter.organization_id, event_id=charter.pk) is None
+    FloatPlan.objects.create(organization_id=charter.organization_id, event=charter, area="Bay and back", headcount=4)
+
+    plan = float_plan_of(organization_id=charter.organization_id, event_id=charter.pk)
+    assert (plan.area, plan.headcount, plan.is_filed) == ("Bay and back", 4, False)
+    assert float_plan_of(organization_id=other_org.pk, event_id=charter.pk) is None

@@ -1,10 +1,10 @@
 """How much the reads behind `charterops.sql` save over the ORM, measured on the bench data.
 
 For each read kept there (the principal, the sign-in link, the event with its roster, the
-checklist and the event list written by hand; the crew page's boarding list compiled once
-from the ORM) this times it against the ORM building the same query anew on every call,
-with the same result rows, in process, on the same connection (median of many runs after a
-warm-up, so psycopg has prepared both). `make bench` prints the table; the figures are
+checklist and the event list written by hand; the crew page's boarding list and float plan
+compiled once from the ORM) this times it against the ORM building the same query anew on
+every call, with the same result rows, in process, on the same connection (median of many
+runs after a warm-up, so psycopg has prepared both). `make bench` prints the table; the figures are
 what each statement's `why` quotes.
 """
 
@@ -34,6 +34,7 @@ from crew.policy import CLOSED_STATUSES, Actor, claimable_roles
 from events.models import Event
 from events.selectors import EventSummary
 from safety import selectors as safety_selectors
+from safety.models import FloatPlan
 
 RUNS = 400
 
@@ -149,13 +150,18 @@ class Command(BaseCommand):
                 boarding_orm,
             ),
             (
+                "float plan (ORM, compiled once)",
+                lambda: safety_selectors.float_plan_of(organization_id=org_id, event_id=event.pk),
+                lambda: FloatPlan.objects.filter(organization_id=org_id, event_id=event.pk).first(),
+            ),
+            (
                 "event list (page of 20)",
                 lambda: selectors.event_list_page(organization_ids=[org_id], actor=actor, now=now, offset=0, limit=20),
                 list_orm,
             ),
         ]
-        self.stdout.write(f"{'read':<31}{'door µs':>9}{'ORM µs':>9}{'saved µs':>10}")
+        self.stdout.write(f"{'read':<36}{'door µs':>9}{'ORM µs':>9}{'saved µs':>10}")
         for name, by_sql, by_orm in reads:
             sql_time, orm_time = median_microseconds(by_sql), median_microseconds(by_orm)
-            self.stdout.write(f"{name:<31}{sql_time:>9.0f}{orm_time:>9.0f}{orm_time - sql_time:>10.0f}")
+            self.stdout.write(f"{name:<36}{sql_time:>9.0f}{orm_time:>9.0f}{orm_time - sql_time:>10.0f}")
         self.stdout.write(f"(median of {RUNS} runs each, in process, {timezone.now():%Y-%m-%d})")
