@@ -45,7 +45,7 @@ from django.utils.safestring import mark_safe
 from charterops.models import Organization
 from events.models import Event, EventStatus
 from events.nudges import Due, Kind, Scope, nudge_rule
-from events.owner_alerts import owners_by_org
+from events.owner_alerts import owner_dues, owners_by_org
 from events.timing import format_clock, format_day_clock, organization_sun_times
 
 from .magic_links import LinkRequest, magic_links_create
@@ -597,24 +597,17 @@ def _unfilled_event(
                     )
         if OWNERS in audience:
             admin_url = f"{settings.SITE_URL}{reverse('admin:events_event_change', args=[event.pk])}"
-            for user_id, email, name in owners.get(event.organization_id, []):
-                yield Due(
-                    event=event,
-                    recipient=f"user:{user_id}",
-                    address=email,
-                    name=name,
-                    due_at=due_at,
-                    expires_at=expires_at,
-                    template="crew/emails/nudges/unfilled_role",
-                    context=partial(
-                        _unfilled_context,
-                        brief,
-                        name,
-                        [s.label for s in open_seats],
-                        audience=OWNERS,
-                        admin_url=admin_url,
-                    ),
-                )
+            labels = [s.label for s in open_seats]
+            yield from owner_dues(
+                event,
+                owners,
+                due_at=due_at,
+                expires_at=expires_at,
+                template="crew/emails/nudges/unfilled_role",
+                context_for=lambda name, brief=brief, labels=labels, admin_url=admin_url: partial(
+                    _unfilled_context, brief, name, labels, audience=OWNERS, admin_url=admin_url
+                ),
+            )
 
 
 # --- Unacknowledged designations ---------------------------------------------------------

@@ -10,8 +10,9 @@ The owners are each brand's members with the owner role who have an email addres
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
-from datetime import timedelta
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -53,6 +54,30 @@ def owners_by_org(org_ids: Collection[int]) -> dict[int, list[tuple[int, str, st
     return owners
 
 
+def owner_dues(
+    event: Event,
+    owners: dict[int, list[tuple[int, str, str]]],
+    *,
+    due_at: datetime,
+    expires_at: datetime,
+    template: str,
+    context_for: Callable[[str], Any],
+) -> Iterator[Due]:
+    """One occurrence for each owner of the event's brand (`owners`: `owners_by_org`'s
+    answer); `context_for(name)` gives the email's context for the owner of that name."""
+    for user_id, email, name in owners.get(event.organization_id, []):
+        yield Due(
+            event=event,
+            recipient=f"user:{user_id}",
+            address=email,
+            name=name,
+            due_at=due_at,
+            expires_at=expires_at,
+            template=template,
+            context=context_for(name),
+        )
+
+
 def _alerts(events, kind_template: str, due_of, expires_of) -> Iterator[Due]:
     events = list(events.select_related("organization", "vessel"))
     owners = owners_by_org({event.organization_id for event in events})
@@ -65,17 +90,14 @@ def _alerts(events, kind_template: str, due_of, expires_of) -> Iterator[Due]:
             "status_label": event.get_status_display(),
             "admin_url": f"{settings.SITE_URL}{reverse('admin:events_event_change', args=[event.pk])}",
         }
-        for user_id, email, name in owners.get(event.organization_id, []):
-            yield Due(
-                event=event,
-                recipient=f"user:{user_id}",
-                address=email,
-                name=name,
-                due_at=due_of(event),
-                expires_at=expires_of(event),
-                template=kind_template,
-                context=context,
-            )
+        yield from owner_dues(
+            event,
+            owners,
+            due_at=due_of(event),
+            expires_at=expires_of(event),
+            template=kind_template,
+            context_for=lambda name, context=context: context,
+        )
 
 
 @nudge_rule(PENDING_CONFIRMATION)

@@ -15,9 +15,10 @@ from functools import partial
 
 from django.utils import timezone
 
-from charterops.models import Membership, ShoreContact
+from charterops.models import ShoreContact
 from crew.models import CrewRole, RoleSlot
 from events.nudges import Due, Kind, Scope, nudge_rule
+from events.owner_alerts import owners_by_org
 
 from .models import FloatPlan, FloatPlanFiling
 from .selectors import ESCALATION_STEP
@@ -76,12 +77,7 @@ def float_plans_overdue(scope: Scope) -> Iterator[Due]:
     shore: dict[int, list[ShoreContact]] = defaultdict(list)
     for contact in ShoreContact.objects.filter(organization_id__in=org_ids).order_by("pk"):
         shore[contact.organization_id].append(contact)
-    owners: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for membership in Membership.objects.filter(organization_id__in=org_ids, role=Membership.Role.OWNER).select_related(
-        "user"
-    ):
-        user = membership.user
-        owners[membership.organization_id].append((user.pk, user.email, user.get_full_name() or user.get_username()))
+    owners = owners_by_org(org_ids)
     for plan in plans:
         step = int((now - plan.no_later_than) // ESCALATION_STEP)
         due_at = plan.no_later_than + step * ESCALATION_STEP
@@ -93,7 +89,7 @@ def float_plans_overdue(scope: Scope) -> Iterator[Due]:
         if step >= 1:
             for contact in shore[plan.organization_id]:
                 people.setdefault(f"shore:{contact.pk}", (contact.email, contact.name))
-            for user_id, email, name in owners[plan.organization_id]:
+            for user_id, email, name in owners.get(plan.organization_id, []):
                 people.setdefault(f"user:{user_id}", (email, name))
         for recipient, (address, name) in people.items():
             if not address:

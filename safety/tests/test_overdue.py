@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from charterops.models import OutboundEmail
+from charterops.tests.factories import make_owner
 from events.models import Event, Nudge, NudgeStatus
 from events.nudges import nudge_opt_out, nudges_sweep
 from safety.models import FloatPlan
@@ -126,6 +127,17 @@ def test_nobody_can_unsubscribe_from_it(org):
 def test_another_brands_owner_hears_nothing(at_sea, other_owner, django_capture_on_commit_callbacks):
     got = sweep_at(django_capture_on_commit_callbacks, at_sea.no_later_than + timedelta(minutes=15))
     assert other_owner.email not in got
+
+
+def test_a_deactivated_owner_is_not_alerted(at_sea, org, django_capture_on_commit_callbacks):
+    # Who the brand's owners are is owner alerts' one read (events.owner_alerts.owners_by_org).
+    former = make_owner(org, "former-owner")
+    former.is_active = False
+    former.save(update_fields=["is_active"])
+
+    got = sweep_at(django_capture_on_commit_callbacks, at_sea.no_later_than + timedelta(minutes=15))
+    assert OWNER in got
+    assert former.email not in got
 
 
 @pytest.mark.postgres
