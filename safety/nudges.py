@@ -16,12 +16,12 @@ from functools import partial
 from django.utils import timezone
 
 from charterops.models import ShoreContact
-from crew.models import CrewRole, RoleSlot
+from crew.models import CrewRole
 from events.nudges import Due, Kind, Scope, nudge_rule
 from events.owner_alerts import owners_by_org
 
 from .models import FloatPlan, FloatPlanFiling
-from .selectors import ESCALATION_STEP
+from .selectors import ESCALATION_STEP, crews_aboard
 from .services import ack_url
 
 OVERDUE = Kind(
@@ -66,14 +66,7 @@ def float_plans_overdue(scope: Scope) -> Iterator[Due]:
         return
     event_ids = [plan.event_id for plan in plans]
     org_ids = {plan.organization_id for plan in plans}
-    crew: dict[int, list[tuple[str, int, str, str, str]]] = defaultdict(list)
-    for slot in (
-        RoleSlot.objects.filter(event_id__in=event_ids, role__in=ALERTED_ROLES, holder__isnull=False)
-        .select_related("holder__user")
-        .order_by("role")
-    ):
-        user = slot.holder.user
-        crew[slot.event_id].append((slot.role, user.pk, user.email, str(slot.holder), slot.holder.phone))
+    crews = crews_aboard(event_ids)
     shore: dict[int, list[ShoreContact]] = defaultdict(list)
     for contact in ShoreContact.objects.filter(organization_id__in=org_ids).order_by("pk"):
         shore[contact.organization_id].append(contact)
@@ -82,10 +75,11 @@ def float_plans_overdue(scope: Scope) -> Iterator[Due]:
         step = int((now - plan.no_later_than) // ESCALATION_STEP)
         due_at = plan.no_later_than + step * ESCALATION_STEP
         event = plan.event
-        captain = next(((name, phone) for role, _, _, name, phone in crew[event.pk] if role == CrewRole.CAPTAIN), None)
+        alerted = [member for member in crews.get(event.pk, []) if member.role in ALERTED_ROLES]
+        captain = next(((m.name, m.phone) for m in alerted if m.role == CrewRole.CAPTAIN), None)
         people: dict[str, tuple[str, str]] = {}
-        for _, user_id, email, name, _ in crew[event.pk]:
-            people[f"user:{user_id}"] = (email, name)
+        for member in alerted:
+            people[f"user:{member.user_id}"] = (member.email, member.name)
         if step >= 1:
             for contact in shore[plan.organization_id]:
                 people.setdefault(f"shore:{contact.pk}", (contact.email, contact.name))

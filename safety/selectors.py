@@ -188,35 +188,42 @@ def boarding_lines(*, organization_id: int, event_id: int, with_sms_links: bool 
     return lines
 
 
-def crew_aboard(*, event_id: int) -> list[CrewAboard]:
-    """The crew on the roster (every held slot), captain first, in one query."""
+def crews_aboard(event_ids: Iterable[int]) -> dict[int, list[CrewAboard]]:
+    """Each event's crew on the roster (every held slot) with how to reach them, captain
+    first, by event: one query whatever the number of events."""
     slots = (
-        RoleSlot.objects.filter(event_id=event_id, holder__isnull=False)
+        RoleSlot.objects.filter(event_id__in=list(event_ids), holder__isnull=False)
         .select_related("holder__user")
         .order_by("role", "position")
     )
     order = {role: index for index, role in enumerate((CrewRole.CAPTAIN, CrewRole.FIRST_MATE, CrewRole.DECKHAND))}
-    crew = [
-        CrewAboard(
-            name=str(slot.holder),
-            role=slot.role,
-            label=slot_label(slot.role, slot.position),
-            phone=slot.holder.phone,
-            email=slot.holder.user.email,
-            user_id=slot.holder.user_id,
+    crews: dict[int, list[CrewAboard]] = {}
+    for slot in sorted(slots, key=lambda slot: order.get(slot.role, 9)):
+        crews.setdefault(slot.event_id, []).append(
+            CrewAboard(
+                name=str(slot.holder),
+                role=slot.role,
+                label=slot_label(slot.role, slot.position),
+                phone=slot.holder.phone,
+                email=slot.holder.user.email,
+                user_id=slot.holder.user_id,
+            )
         )
-        for slot in slots
-    ]
-    return sorted(crew, key=lambda member: order.get(member.role, 9))
+    return crews
+
+
+def crew_aboard(*, event_id: int) -> list[CrewAboard]:
+    """The event's crew on the roster, captain first (one query)."""
+    return crews_aboard([event_id]).get(event_id, [])
 
 
 def start_check(*, organization_id: int, event_id: int) -> StartCheck:
     """The start gate's answer for the event (three queries whatever its size)."""
-    headcount = FloatPlan.objects.filter(event_id=event_id).values_list("headcount", flat=True).first()
+    plan = float_plan_of(organization_id=organization_id, event_id=event_id)
     return StartCheck(
         guests=boarding_lines(organization_id=organization_id, event_id=event_id),
         crew=crew_aboard(event_id=event_id),
-        headcount=headcount,
+        headcount=plan.headcount if plan else None,
     )
 
 
