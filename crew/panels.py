@@ -11,22 +11,17 @@ size (the crew event page pins its query count). Its template is a Jinja2 templa
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.template.loader import get_template
 from markupsafe import Markup
 
 if TYPE_CHECKING:
+    from events.selectors import EventSummary
+
     from .policy import RosterPolicy
     from .selectors import EventRoster
-
-
-class PanelEvent(Protocol):
-    """What a panel is told about the event: enough to look up its own rows."""
-
-    id: int
-    organization_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +33,7 @@ class PanelPage:
     now: datetime
 
     @property
-    def event(self) -> PanelEvent:
+    def event(self) -> "EventSummary":
         return self.roster.event
 
 
