@@ -104,8 +104,9 @@ DIGEST = Kind(
     "Crew digest: your next 24 hours",
     description="the daily digest of the charters you crew in the next 24 hours",
     prepare=_links_make,
-    # A batch of events' crews (EVENTS_PER_QUERY × a roster of about 5) per transaction.
-    chunk_size=6250,
+    # About 1,000 events' crews (a roster of about 5) per transaction: the emails of a
+    # transaction are what the sweep holds in memory, so this bounds its peak.
+    chunk_size=5000,
 )
 PRE_DEPARTURE = Kind(
     "crew_pre_departure",
@@ -148,8 +149,9 @@ UNACKNOWLEDGED = Kind(
     prepare=_links_make,
 )
 
-# Events read per query; their slots, items and guests in one query each per batch.
-EVENTS_PER_QUERY = 1250
+# Events read per query; their slots, items and guests in one query each per batch. A
+# batch's rows are small next to its emails, so it spans a few transactions' worth.
+EVENTS_PER_QUERY = 2500
 # Events this far past a moment are still looked at, so that a nudge missed while the
 # scheduler was down is recorded as skipped rather than forgotten.
 LOOKBACK = timedelta(days=1)

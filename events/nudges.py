@@ -23,9 +23,10 @@ brand setting — sit one layer lower, in `charterops`.
 
 The sweep, for each rule and each chunk of what it found:
 1. drops occurrences already recorded (one query);
-2. inserts the new ones as PENDING, ignoring conflicts, and locks those it inserted
-   (`SKIP LOCKED`): a parallel sweep's insert of the same key waits for this
-   transaction and then finds the row decided, so it never emails it;
+2. inserts the new ones as PENDING in one INSERT … ON CONFLICT DO NOTHING RETURNING:
+   what comes back is what this transaction inserted, and only that is decided. A
+   parallel sweep's insert of the same key waits for this transaction and then skips
+   the row, so it never emails it;
 3. decides each: skipped (missed, switched off, unsubscribed, address bounced, just
    acted), held (quiet hours), or emailed — in the same transaction as the emails, which
    the outbox sends exactly once after commit (charterops.tasks).
@@ -47,6 +48,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -452,7 +454,7 @@ def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepRepor
     with transaction.atomic():
         # One order for every sweep, so two inserting the same keys wait instead of deadlocking.
         ordered = sorted(new.values(), key=lambda due: due.occurrence)
-        Nudge.objects.bulk_create(
+        inserted = _insert_new(
             [
                 Nudge(
                     organization_id=due.event.organization_id,
@@ -465,22 +467,37 @@ def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepRepor
                     expires_at=due.expires_at,
                 )
                 for due in ordered
-            ],
-            ignore_conflicts=True,
+            ]
         )
-        # The PENDING rows are the ones this transaction inserted: another sweep's rows are
-        # either invisible (uncommitted, so our insert waited) or already decided.
-        mine = Nudge.objects.select_for_update(skip_locked=True).filter(
-            kind=kind.name, event_id__in=event_ids, status=NudgeStatus.PENDING
-        )
-        pairs = []
-        for nudge in mine:
-            due = new.get((nudge.event_id, nudge.recipient, nudge.due_at))
-            if due is not None:
-                nudge.event = due.event
-                pairs.append((nudge, due))
+        pairs = [(nudge, new[(nudge.event_id, nudge.recipient, nudge.due_at)]) for nudge in inserted]
         if pairs:
             _apply(kind, pairs, Context.load(now, [due for _, due in pairs]), report, batch=False)
+
+
+def _insert_new(nudges: list[Nudge]) -> list[Nudge]:
+    """Insert these occurrences as PENDING; the ones this statement inserted, with their ids.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING: an occurrence another sweep recorded is
+    skipped (if that sweep has not committed yet, this insert waits for it, then skips
+    the row), so what comes back is exactly what this transaction owns and may decide.
+    `bulk_create(ignore_conflicts=True)` cannot say which rows were new: it returns none.
+    """
+    if not nudges:
+        return []
+    meta = Nudge._meta
+    returned = Nudge.objects._insert(
+        nudges,
+        fields=[f for f in meta.concrete_fields if not f.primary_key],
+        returning_fields=[meta.pk, meta.get_field("event"), meta.get_field("recipient"), meta.get_field("due_at")],
+        on_conflict=OnConflict.IGNORE,
+    )
+    by_occurrence = {(nudge.event_id, nudge.recipient, nudge.due_at): nudge for nudge in nudges}
+    inserted = []
+    for pk, event_id, recipient, due_at in returned:
+        nudge = by_occurrence[(event_id, recipient, due_at)]
+        nudge.pk, nudge._state.adding = pk, False
+        inserted.append(nudge)
+    return inserted
 
 
 def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepReport, dry_run: bool) -> None:
