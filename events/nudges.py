@@ -46,7 +46,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Concat
@@ -477,32 +477,41 @@ def _record_chunk(kind: Kind, dues: list[Due], now: datetime, report: SweepRepor
 def _insert_new(nudges: list[Nudge]) -> list[Nudge]:
     """Insert these occurrences as PENDING; the ones this statement inserted, with their ids.
 
-    One INSERT … ON CONFLICT DO NOTHING RETURNING: an occurrence another sweep recorded is
+    INSERT … ON CONFLICT DO NOTHING RETURNING (one statement on PostgreSQL; SQLite caps a
+    statement's parameters, so there it is split): an occurrence another sweep recorded is
     skipped (if that sweep has not committed yet, this insert waits for it, then skips
     the row), so what comes back is exactly what this transaction owns and may decide.
     `bulk_create(ignore_conflicts=True)` cannot say which rows were new: it returns none.
     """
-    if not nudges:
-        return []
     meta = Nudge._meta
-    returned = Nudge.objects._insert(
-        nudges,
-        fields=[f for f in meta.concrete_fields if not f.primary_key],
-        returning_fields=[meta.pk, meta.get_field("event"), meta.get_field("recipient"), meta.get_field("due_at")],
-        on_conflict=OnConflict.IGNORE,
-    )
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    returning = [meta.pk, meta.get_field("event"), meta.get_field("recipient"), meta.get_field("due_at")]
     by_occurrence = {(nudge.event_id, nudge.recipient, nudge.due_at): nudge for nudge in nudges}
+    size = max(connection.ops.bulk_batch_size(fields, nudges), 1)
     inserted = []
-    for pk, event_id, recipient, due_at in returned:
-        nudge = by_occurrence[(event_id, recipient, due_at)]
-        nudge.pk, nudge._state.adding = pk, False
-        inserted.append(nudge)
+    for start in range(0, len(nudges), size):
+        batch = nudges[start : start + size]
+        for pk, event_id, recipient, due_at in Nudge.objects._insert(
+            batch, fields=fields, returning_fields=returning, on_conflict=OnConflict.IGNORE
+        ):
+            nudge = by_occurrence[(event_id, recipient, due_at)]
+            nudge.pk, nudge._state.adding = pk, False
+            inserted.append(nudge)
     return inserted
 
 
 def _release_held(kinds: list[tuple[Kind, Rule]], now: datetime, report: SweepReport, dry_run: bool) -> None:
     """Quiet hours are over: what is still due goes out, batched per person and kind."""
+    # One query tells which kinds have nudges to release; most minutes, none has.
+    releasing = set(
+        Nudge.objects.filter(kind__in=[kind.name for kind, _ in kinds], status=NudgeStatus.HELD, release_at__lte=now)
+        .order_by()
+        .values_list("kind", flat=True)
+        .distinct()
+    )
     for kind, rule in kinds:
+        if kind.name not in releasing:
+            continue
         with transaction.atomic():
             held = Nudge.objects.filter(kind=kind.name, status=NudgeStatus.HELD, release_at__lte=now)
             if not dry_run:

@@ -41,6 +41,59 @@ def acted_rule(org):
     RULES.pop("test_acted")
 
 
+@pytest.fixture
+def crowd_rule(org):
+    """A rule that finds `count` occurrences at once, one per guest of one charter."""
+    event = make_event(org, name="Harbor charter", departure_at=NOW + timedelta(days=1))
+    state = {"count": 300}
+
+    @nudge_rule(Kind("test_crowd", "Test crowd nudge"))
+    def rule(scope: Scope):
+        for n in range(state["count"]):
+            yield Due(
+                event=event,
+                recipient=f"guest:{n}",
+                address=f"guest{n}@example.com",
+                name=f"Guest {n}",
+                due_at=NOW - timedelta(minutes=5),
+                expires_at=NOW + timedelta(hours=5),
+                template="events/emails/nudges/pending_confirmation",
+                context={"departure_local": "", "booked_local": "", "vessel": "", "status_label": "", "admin_url": ""},
+            )
+
+    yield state
+    RULES.pop("test_crowd")
+
+
+def test_hundreds_found_at_once_are_each_recorded_and_emailed_once(django_capture_on_commit_callbacks, crowd_rule):
+    # 300 occurrences: more rows than one SQLite statement can carry, one chunk of the sweep.
+    mail.outbox.clear()
+    report = sweep(django_capture_on_commit_callbacks, NOW, kinds=["test_crowd"])
+    assert report.count(NudgeStatus.QUEUED) == 300
+    nudges = Nudge.objects.filter(kind="test_crowd")
+    assert nudges.filter(status=NudgeStatus.QUEUED, email__isnull=False).count() == 300
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"guest{n}@example.com" for n in range(300))
+    again = sweep(django_capture_on_commit_callbacks, NOW + timedelta(minutes=1), kinds=["test_crowd"])
+    assert sum(again.counts.values()) == 0
+    assert len(mail.outbox) == 300
+
+
+@pytest.mark.postgres
+def test_a_chunks_statements_are_the_same_for_ten_occurrences_as_for_three_hundred(
+    django_assert_num_queries, crowd_rule
+):
+    # What is recorded; the savepoint, the insert returning what it made, opt-outs and
+    # suppressions, the emails, the UPDATE joining nudges to them, its release; the held
+    # nudges to release (none).
+    for count in (10, 300):
+        crowd_rule["count"] = count
+        with django_assert_num_queries(8):  # the sending, after commit, is the outbox's
+            nudges_sweep(now=NOW, kinds=["test_crowd"])
+        assert Nudge.objects.filter(kind="test_crowd", status=NudgeStatus.QUEUED).count() == count
+        Nudge.objects.filter(kind="test_crowd").delete()
+        OutboundEmail.objects.filter(kind="test_crowd").delete()
+
+
 def test_nobody_is_nudged_about_what_they_just_did(django_capture_on_commit_callbacks, acted_rule):
     acted_rule["acted_at"] = NOW - timedelta(minutes=3)
     mail.outbox.clear()
