@@ -71,7 +71,7 @@ def guests_on_hold(scope: Scope) -> Iterator[Due]:
             departure_at__lte=now + first,
             status__in=[EventStatus.PENDING_CONFIRMATION, EventStatus.CONFIRMED],
         )
-    ).select_related("organization")
+    ).select_related("organization", "guest_page")  # the page's title names the charter
     organizations: dict[int, Organization] = {}
     rows = events.order_by("pk").iterator(chunk_size=EVENTS_PER_QUERY)
     while batch := list(islice(rows, EVENTS_PER_QUERY)):

@@ -4,14 +4,17 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from charterops.models import OutboundEmail, SuppressedAddress
-from events.models import Nudge, NudgeOptOut, NudgeStatus
+from events.models import Event, Nudge, NudgeOptOut, NudgeStatus
 from events.nudges import nudges_sweep
 from events.tests.factories import make_event
 from events.tests.nudging import la, nudge_of, sent_to, sweep
 from guests.brand import public_title
+from guests.models import GuestPage
 from guests.tests.factories import make_guest, make_waiver, sign
 
 KIND = "guest_on_hold"
@@ -251,3 +254,24 @@ def test_the_sweep_twice_at_the_same_moment_records_each_occurrence_once(ann):
     assert (len(first.outcomes), len(second.outcomes)) == (2, 0)
     assert Nudge.objects.count() == 2
     assert OutboundEmail.objects.filter(kind=KIND).count() == 1
+
+
+def test_the_reminders_queries_are_the_same_for_one_charter_as_for_five(org):
+    """Each charter's guest-page title is read with the events, not one query per charter."""
+    make_waiver(org)
+    at_24 = DEPARTURE - timedelta(hours=24)
+    counted = []
+    for count in (1, 5):
+        for n in range(count):
+            event = make_event(org, name=f"Charter {count}-{n}", departure_at=DEPARTURE + timedelta(minutes=n))
+            GuestPage.objects.create(organization=org, event=event, public_title=f"Sunset sail {count}-{n}")
+            on_hold(event, f"Guest {count}-{n}", email=f"guest{count}-{n}@example.com")
+        with CaptureQueriesContext(connection) as queries:
+            nudges_sweep(now=at_24, kinds=[KIND])
+        counted.append(len(queries.captured_queries))
+        assert {e.subject for e in OutboundEmail.objects.filter(kind=KIND)} == {
+            f"Reminder: please sign your waiver for Sunset sail {count}-{n}" for n in range(count)
+        }
+        Event.objects.filter(organization=org).delete()
+        OutboundEmail.objects.filter(kind=KIND).delete()
+    assert counted[0] == counted[1]
