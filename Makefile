@@ -70,12 +70,14 @@ browser:
 
 ## bench: gunicorn (2 workers) on PostgreSQL with a scaled data set, load from wrk; then the executive
 ## reports over 100,000 events (bench/reports.py) and the nudge sweep over 10,000 events (bench/nudges.py),
-## each on its own database; not part of `make test`.
+## each on its own database; not part of `make test`. All three run; it fails if any missed its targets.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
-	$(PY) bench/run.py
-	$(PY) bench/reports.py
-	$(PY) bench/nudges.py
+	@status=0; \
+	$(PY) bench/run.py || status=1; \
+	$(PY) bench/reports.py || status=1; \
+	$(PY) bench/nudges.py || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
