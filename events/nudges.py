@@ -495,7 +495,7 @@ def _insert_new(nudges: list[Nudge]) -> list[Nudge]:
             batch, fields=fields, returning_fields=returning, on_conflict=OnConflict.IGNORE
         ):
             nudge = by_occurrence[(event_id, recipient, due_at)]
-            nudge.pk, nudge._state.adding = pk, False
+            nudge.pk, nudge._state.adding, nudge._state.db = pk, False, Nudge.objects.db
             inserted.append(nudge)
     return inserted
 
